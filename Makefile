@@ -1,0 +1,68 @@
+# The one entry point. Every target brings its own virtual environment up to date first, so a
+# fresh clone needs nothing but python3 (and, for the SQL Server driver, apt's unixodbc).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+export DBT_PROFILES_DIR ?= $(CURDIR)
+DBT_ARGS := --project-dir dbt_project
+DB ?= data/orders.duckdb
+export ORDER_SYNC_DUCKDB ?= $(DB)
+LINES ?= 300
+
+.PHONY: run test lint generate edit-sample reset bench-transform bench-push compile-sqlserver docs
+
+# The stamp is newer than pyproject.toml only after a complete install, so an interrupted
+# install is redone rather than half-trusted.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# dbt only reads a file named profiles.yml; the example carries no secrets, so a missing one is
+# copied from it and a user's own is never overwritten.
+profiles.yml:
+	cp profiles.example.yml profiles.yml
+
+$(DB): | $(VENV)/.installed
+	$(PY) -m tools.sample_orders create --db $(DB) --lines $(LINES)
+
+# The main job on the embedded default: sample data (kept between runs, so edits survive),
+# dbt build, then push to monday (the local sandbox when MONDAY_API_TOKEN is unset).
+run: $(VENV)/.installed profiles.yml $(DB)
+	$(DBT) build $(DBT_ARGS) --quiet --log-format text
+	$(PY) -m tools.run_demo
+
+# Changes a few source lines the way a planner's ERP would; the next `make run` sends exactly them.
+edit-sample: $(VENV)/.installed $(DB)
+	$(PY) -m tools.sample_orders edit --db $(DB)
+
+# Starts the demo over: new sample data and an empty sandbox board.
+reset:
+	rm -rf data
+
+# Size columns and the monday mapping reach dbt through generated macros; rerun after changing
+# monday.yml or the source table's columns.
+generate: $(VENV)/.installed profiles.yml $(DB)
+	$(PY) -m tools.codegen
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+compile-sqlserver: $(VENV)/.installed
+	$(PY) -m tools.compile_sqlserver
+
+bench-transform: $(VENV)/.installed
+	$(PY) -m tools.bench_transform
+
+bench-push: $(VENV)/.installed
+	$(PY) -m tools.bench_push
+
+docs: $(VENV)/.installed profiles.yml $(DB)
+	$(DBT) docs generate $(DBT_ARGS)
