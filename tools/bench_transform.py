@@ -31,8 +31,17 @@ BUDGETS = {50_000: (15.0, 10.0), 1_000_000: (60.0, 60.0)}
 def _dbt_build(db: Path, profiles_dir: Path, target_dir: Path) -> dict[str, float]:
     env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
     dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), "build", "--project-dir", str(REPO / "dbt_project"), "--target-path",
-           str(target_dir), "--quiet", "--exclude", "resource_type:unit_test"]
+    cmd = [
+        str(dbt),
+        "build",
+        "--project-dir",
+        str(REPO / "dbt_project"),
+        "--target-path",
+        str(target_dir),
+        "--quiet",
+        "--exclude",
+        "resource_type:unit_test",
+    ]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read() if proc.stdout else b""
@@ -50,8 +59,7 @@ def _change_lines(db: Path, share: float) -> int:
     con = duckdb.connect(str(db))
     every = max(1, round(1 / share))
     con.execute(
-        'UPDATE dbo.ORDERS_UNIFIED SET "M" = coalesce("M", 0) + 1 '
-        "WHERE hash(record_uuid) % ? = 0",
+        'UPDATE dbo.ORDERS_UNIFIED SET "M" = coalesce("M", 0) + 1 WHERE hash(record_uuid) % ? = 0',
         [every],
     )
     n = con.execute("SELECT count(*) FROM dbo.ORDERS_UNIFIED WHERE hash(record_uuid) % ? = 0", [every])
@@ -76,17 +84,21 @@ def _pandas_transform(db: Path) -> float:
     mapped = [c for c in df.columns if c not in sizes]
 
     def render(row: tuple) -> str:
-        return "|".join("\\N" if v is None or v != v else str(v).replace("\\", "\\\\").replace("|", "\\|")
-                        for v in row)
+        return "|".join(
+            "\\N" if v is None or v != v else str(v).replace("\\", "\\\\").replace("|", "\\|") for v in row
+        )
 
-    df["payload_hash"] = [hashlib.sha256(render(r).encode()).hexdigest()
-                          for r in df[mapped].itertuples(index=False, name=None)]
+    df["payload_hash"] = [
+        hashlib.sha256(render(r).encode()).hexdigest() for r in df[mapped].itertuples(index=False, name=None)
+    ]
     melted = df[["record_uuid", *sizes]].melt(id_vars="record_uuid", var_name="size", value_name="qty")
     melted["qty"] = melted["qty"].astype(str).str.strip().replace({"": None, "None": None, "nan": None})
     melted["qty"] = melted["qty"].astype(float)
     melted = melted[melted["qty"] > 0]
-    melted["payload_hash"] = [hashlib.sha256(f"{u}|{s}|{int(q)}".encode()).hexdigest()
-                              for u, s, q in melted.itertuples(index=False, name=None)]
+    melted["payload_hash"] = [
+        hashlib.sha256(f"{u}|{s}|{int(q)}".encode()).hexdigest()
+        for u, s, q in melted.itertuples(index=False, name=None)
+    ]
     return time.perf_counter() - start
 
 
@@ -106,20 +118,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{n:,} lines] sample data generated in {time.perf_counter() - t0:.1f} s")
             first = _dbt_build(db, work, work / f"target_{n}")
             budget_first, budget_change = BUDGETS.get(n, (None, None))
-            print(f"[{n:,} lines] first dbt build: wall {first['wall_s']:.1f} s"
-                  f"{f' (budget {budget_first:.0f} s)' if budget_first else ''}, "
-                  f"inside dbt {first['in_dbt_s']:.1f} s, peak memory {first['peak_mb']:.0f} MB")
+            print(
+                f"[{n:,} lines] first dbt build: wall {first['wall_s']:.1f} s"
+                f"{f' (budget {budget_first:.0f} s)' if budget_first else ''}, "
+                f"inside dbt {first['in_dbt_s']:.1f} s, peak memory {first['peak_mb']:.0f} MB"
+            )
             changed = _change_lines(db, args.change_share)
             again = _dbt_build(db, work, work / f"target_{n}")
-            print(f"[{n:,} lines] rebuild after {changed:,} lines ({changed / n:.1%}) changed: "
-                  f"wall {again['wall_s']:.1f} s"
-                  f"{f' (budget {budget_change:.0f} s)' if budget_change else ''}, "
-                  f"inside dbt {again['in_dbt_s']:.1f} s, peak memory {again['peak_mb']:.0f} MB")
+            print(
+                f"[{n:,} lines] rebuild after {changed:,} lines ({changed / n:.1%}) changed: "
+                f"wall {again['wall_s']:.1f} s"
+                f"{f' (budget {budget_change:.0f} s)' if budget_change else ''}, "
+                f"inside dbt {again['in_dbt_s']:.1f} s, peak memory {again['peak_mb']:.0f} MB"
+            )
             if not args.no_pandas and n == min(args.lines):
                 pandas_s = _pandas_transform(db)
-                print(f"[{n:,} lines] pandas melt + hashlib: {pandas_s:.1f} s; "
-                      f"dbt inside/pandas ratio {pandas_s / first['in_dbt_s']:.1f}x faster in SQL, "
-                      f"dbt wall/pandas {pandas_s / first['wall_s']:.2f}x")
+                print(
+                    f"[{n:,} lines] pandas melt + hashlib: {pandas_s:.1f} s; "
+                    f"dbt inside/pandas ratio {pandas_s / first['in_dbt_s']:.1f}x faster in SQL, "
+                    f"dbt wall/pandas {pandas_s / first['wall_s']:.2f}x"
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

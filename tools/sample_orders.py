@@ -93,7 +93,7 @@ def build_select(columns: list[Column], seed: int) -> str:
         ),
         "AAG SEASON": _pick(tuple(a for _, a in SEASONS), "season", line),
         "PO NUMBER": f"'PO' || (40000 + {line})",
-        "CUSTOMER STYLE": f"'ST-' || (1000 + hash(i, 'style') % 900)",
+        "CUSTOMER STYLE": "'ST-' || (1000 + hash(i, 'style') % 900)",
         "STYLE DESCRIPTION": _pick(STYLES, "desc"),
         "CUSTOMER COLOUR DESCRIPTION": _pick(COLOURS, "colour"),
         "ORDER TYPE": _pick(("BULK", "REPEAT", "SAMPLE"), "type"),
@@ -122,7 +122,9 @@ def _size_total(columns: list[Column]) -> str:
     terms = []
     for col in size_columns(columns):
         ref = _q(col.name)
-        terms.append(f"coalesce(TRY_CAST(trim({ref}) AS INTEGER), 0)" if col.is_text else f"coalesce({ref}, 0)")
+        terms.append(
+            f"coalesce(TRY_CAST(trim({ref}) AS INTEGER), 0)" if col.is_text else f"coalesce({ref}, 0)"
+        )
     return " + ".join(terms)
 
 
@@ -147,7 +149,7 @@ def create(db: Path, lines: int, seed: int, bad_rows: int) -> None:
 def _add_bad_rows(con: duckdb.DuckDBPyConnection, count: int) -> None:
     """Rows a real table ends up with; staging must quarantine them, not push them."""
     fixes = [
-        ("a negative quantity", "\"M\" = -5"),
+        ("a negative quantity", '"M" = -5'),
         ("'N/A' in a text size column", "\"OS\" = 'N/A'"),
         ("a blank order number", "\"AAG ORDER NUMBER\" = ''"),
     ]
@@ -163,10 +165,10 @@ def edit(db: Path) -> None:
     """Sizes changed, a size zeroed, a line cancelled, a customer season blanked."""
     con = duckdb.connect(str(db))
     active = (
-        "SELECT record_uuid, \"AAG ORDER NUMBER\" FROM dbo.ORDERS_UNIFIED "
+        'SELECT record_uuid, "AAG ORDER NUMBER" FROM dbo.ORDERS_UNIFIED '
         "WHERE \"ORDER STATUS\" <> 'CANCELLED' AND coalesce(\"CUSTOMER SEASON\", '') <> '' "
-        "AND coalesce(\"M\", 0) > 0 AND coalesce(\"L\", 0) > 0 AND \"AAG ORDER NUMBER\" <> '' "
-        "ORDER BY \"AAG ORDER NUMBER\" DESC, record_uuid LIMIT 4"
+        'AND coalesce("M", 0) > 0 AND coalesce("L", 0) > 0 AND "AAG ORDER NUMBER" <> \'\' '
+        'ORDER BY "AAG ORDER NUMBER" DESC, record_uuid LIMIT 4'
     )
     rows = con.execute(active).fetchall()
     if len(rows) < 4:
@@ -177,13 +179,20 @@ def edit(db: Path) -> None:
         ("\"ORDER STATUS\" = 'CANCELLED'", "line cancelled"),
         ("\"CUSTOMER SEASON\" = ''", "customer season blanked (falls back to AAG SEASON)"),
     ]
-    for (uuid, order), (assignment, what) in zip(rows, changes):
+    for (uuid, order), (assignment, what) in zip(rows, changes, strict=True):
         con.execute(
-            f"UPDATE dbo.ORDERS_UNIFIED SET {assignment}, \"LAST MODIFIED\" = now()::TIMESTAMP "
+            f'UPDATE dbo.ORDERS_UNIFIED SET {assignment}, "LAST MODIFIED" = now()::TIMESTAMP '
             "WHERE record_uuid = ?",
             [uuid],
         )
         print(f"{order} {uuid}: {what}")
+    # The ERP keeps the line totals in step with the sizes; so does the sample.
+    total = _size_total(read_layout())
+    con.execute(
+        f'UPDATE dbo.ORDERS_UNIFIED SET "TOTAL_QTY" = {total}, "ORDER_QTY" = {total} '
+        "WHERE list_contains(?, record_uuid)",
+        [[r[0] for r in rows]],
+    )
     con.close()
 
 

@@ -1,0 +1,73 @@
+{#- The pusher's append-only log (docs/CONTRACT.md), created if missing by the on-run-start hook.
+    dbt never writes to it; the state, error and outbox models read it. -#}
+{% macro create_push_log() -%}
+    {{ return(adapter.dispatch('create_push_log', 'order_sync')()) }}
+{%- endmacro %}
+
+{% macro duckdb__create_push_log() -%}
+create schema if not exists {{ target.schema }};
+create table if not exists {{ target.schema }}.MON_PushLog (
+    log_id varchar(36) not null,
+    logged_at timestamp not null,
+    run_id varchar(36),
+    batch_id varchar(36),
+    customer_name varchar(255),
+    board_id varchar(32),
+    entity varchar(10) not null,
+    sync_key varchar(400) not null,
+    parent_sync_key varchar(400),
+    operation varchar(10) not null,
+    phase varchar(10) not null,
+    status varchar(10) not null,
+    payload_hash varchar(64),
+    group_title varchar(255),
+    item_name varchar(255),
+    column_values varchar,
+    monday_id varchar(32),
+    monday_parent_id varchar(32),
+    monday_group_id varchar(64),
+    idempotency_key varchar(64),
+    attempt integer,
+    error_code varchar(100),
+    error_message varchar(2000)
+)
+{%- endmacro %}
+
+{% macro sqlserver__create_push_log() -%}
+{%- set table = '[' ~ target.schema ~ '].[MON_PushLog]' -%}
+if schema_id(N'{{ target.schema }}') is null
+    exec (N'create schema [{{ target.schema }}]');
+if object_id(N'{{ table }}', N'U') is null
+begin
+    create table {{ table }} (
+        log_id varchar(36) not null,
+        logged_at datetime2(6) not null,
+        run_id varchar(36) null,
+        batch_id varchar(36) null,
+        customer_name nvarchar(255) null,
+        board_id varchar(32) null,
+        entity varchar(10) not null,
+        sync_key nvarchar(400) not null,
+        parent_sync_key nvarchar(400) null,
+        operation varchar(10) not null,
+        phase varchar(10) not null,
+        status varchar(10) not null,
+        payload_hash varchar(64) null,
+        group_title nvarchar(255) null,
+        item_name nvarchar(255) null,
+        column_values nvarchar(max) null,
+        monday_id varchar(32) null,
+        monday_parent_id varchar(32) null,
+        monday_group_id varchar(64) null,
+        idempotency_key varchar(64) null,
+        attempt int null,
+        error_code varchar(100) null,
+        error_message nvarchar(2000) null,
+        constraint PK_MON_PushLog primary key nonclustered (log_id)
+    );
+    create clustered index CIX_MON_PushLog_logged_at on {{ table }} (logged_at);
+    create index IX_MON_PushLog_entity_sync_key on {{ table }} (entity, sync_key)
+        include (phase, status, operation, logged_at, payload_hash);
+    create index IX_MON_PushLog_batch_id on {{ table }} (batch_id);
+end
+{%- endmacro %}

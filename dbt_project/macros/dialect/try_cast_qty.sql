@@ -1,0 +1,15 @@
+{#- A size quantity held as text (legacy NVARCHAR size columns) as an integer: the trimmed text
+    must be an optional sign and digits; '' and NULL give NULL (no quantity); anything else
+    ('N/A', '12.5', '1e3') gives NULL, and staging quarantines the row naming size and value.
+    DuckDB's TRY_CAST would round '12.5' and accept '1e3', so both dialects check the shape. -#}
+{% macro try_cast_qty(expr) -%}
+    {{ return(adapter.dispatch('try_cast_qty', 'order_sync')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_qty(expr) -%}
+    try_cast(case when regexp_full_match(trim({{ expr }}), '[+-]?[0-9]+') then trim({{ expr }}) end as integer)
+{%- endmacro %}
+
+{% macro sqlserver__try_cast_qty(expr) -%}
+    try_convert(int, case when ltrim(rtrim({{ expr }})) <> '' and ltrim(rtrim({{ expr }})) not like '%[^0-9+-]%' then ltrim(rtrim({{ expr }})) end)
+{%- endmacro %}

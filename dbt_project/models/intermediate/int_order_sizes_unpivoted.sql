@@ -1,0 +1,15 @@
+{#- Unpivot: one row per (record_uuid, size) with a quantity above zero, from the valid order
+    lines (XS=10, S=20, M=0, L=15 -> three rows). Grain test: unique (record_uuid, size). -#}
+with
+
+unpivoted as (
+
+    {{ unpivot_sizes(ref('int_order_lines_valid'), 'record_uuid', size_columns()) }}
+
+)
+
+select
+    record_uuid,
+    size,
+    qty
+from unpivoted

@@ -1,0 +1,139 @@
+{#- The subitem outbox: one row per subitem operation still to do (docs/CONTRACT.md).
+      create / new          a size > 0 of an active line with no live confirmed subitem under
+                            the parent's current live item
+      update / changed      ... whose payload_hash differs from the confirmed one
+      delete / size_zeroed  a live confirmed subitem whose size is now 0 / NULL / gone while the
+                            parent line is still active (valid and not cancelled)
+    Nothing for a cancelled, vanished or quarantined line's subitems. A confirmed subitem whose
+    parent id differs from the parent's current live item id counts as absent (the parent was
+    archived and created again). monday_parent_item_id is NULL while the parent is not yet
+    confirmed on monday: the pusher leaves such rows for after the items pass. -#}
+
+with
+
+sizes as (
+
+    select * from {{ ref('int_order_sizes_hashed') }}
+
+),
+
+active_lines as (
+
+    select record_uuid, customer_name
+    from {{ ref('int_order_lines_hashed') }}
+    where not ({{ is_true('is_cancelled') }})
+
+),
+
+parents as (
+
+    select sync_key, monday_item_id
+    from {{ ref('MON_CustMasterSchedule') }}
+    where {{ is_true('is_live') }}
+
+),
+
+confirmed as (
+
+    select subitems.*
+    from {{ ref('MON_CustMasterSchedule_Subitems') }} as subitems
+    inner join parents
+        on parents.sync_key = subitems.parent_sync_key
+        and parents.monday_item_id = subitems.monday_parent_item_id
+    where {{ is_true('subitems.is_live') }}
+
+),
+
+wanted as (
+
+    select
+        sizes.*,
+        active_lines.customer_name,
+        parents.monday_item_id as monday_parent_item_id
+    from sizes
+    inner join active_lines
+        on active_lines.record_uuid = sizes.parent_sync_key
+    left join parents
+        on parents.sync_key = sizes.parent_sync_key
+
+),
+
+creates as (
+
+    select
+        wanted.customer_name,
+        wanted.sync_key,
+        wanted.parent_sync_key,
+        'create' as operation,
+        'new' as change_reason,
+        cast(null as varchar(32)) as monday_subitem_id,
+        wanted.monday_parent_item_id,
+        wanted.size,
+        wanted.qty,
+        wanted.item_name,
+        wanted.column_values,
+        cast(null as {{ type_text() }}) as confirmed_column_values,
+        wanted.payload_hash,
+        cast(null as varchar(64)) as confirmed_payload_hash
+    from wanted
+    left join confirmed
+        on confirmed.sync_key = wanted.sync_key
+    where confirmed.sync_key is null
+
+),
+
+updates as (
+
+    select
+        wanted.customer_name,
+        wanted.sync_key,
+        wanted.parent_sync_key,
+        'update' as operation,
+        'changed' as change_reason,
+        confirmed.monday_subitem_id,
+        wanted.monday_parent_item_id,
+        wanted.size,
+        wanted.qty,
+        wanted.item_name,
+        wanted.column_values,
+        confirmed.column_values as confirmed_column_values,
+        wanted.payload_hash,
+        confirmed.payload_hash as confirmed_payload_hash
+    from wanted
+    inner join confirmed
+        on confirmed.sync_key = wanted.sync_key
+    where confirmed.payload_hash is null or confirmed.payload_hash <> wanted.payload_hash
+
+),
+
+deletes as (
+
+    select
+        active_lines.customer_name,
+        confirmed.sync_key,
+        confirmed.parent_sync_key,
+        'delete' as operation,
+        'size_zeroed' as change_reason,
+        confirmed.monday_subitem_id,
+        confirmed.monday_parent_item_id,
+        confirmed.size,
+        0 as qty,
+        confirmed.item_name,
+        confirmed.column_values,
+        confirmed.column_values as confirmed_column_values,
+        confirmed.payload_hash,
+        confirmed.payload_hash as confirmed_payload_hash
+    from confirmed
+    inner join active_lines
+        on active_lines.record_uuid = confirmed.parent_sync_key
+    where not exists (
+        select 1 from sizes where sizes.sync_key = confirmed.sync_key
+    )
+
+)
+
+select * from creates
+union all
+select * from updates
+union all
+select * from deletes

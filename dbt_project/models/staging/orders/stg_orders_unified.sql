@@ -1,0 +1,150 @@
+{#- One row per ORDERS_UNIFIED row: descriptive columns renamed to snake_case, size columns
+    (named by their size, e.g. "XS", "16/32/33") typed as integers, and flags plus a readable
+    quarantine_reason for every row monday cannot or must not take. Rows are never dropped here:
+    int_order_lines_valid keeps the valid ones, QUAR_ORDERS_UNIFIED lists the others. -#}
+{%- set sizes = size_columns() -%}
+{%- set mapping = monday_mapping() -%}
+{%- set long_text_columns = [] -%}
+{%- for column in mapping['items']['columns'] if column.type == 'long_text' -%}
+    {%- do long_text_columns.append(column.source) -%}
+{%- endfor -%}
+
+with
+
+source as (
+
+    select * from {{ source('orders', 'ORDERS_UNIFIED') }}
+
+),
+
+renamed as (
+
+    select
+        {{ uuid_to_text(adapter.quote('record_uuid')) }} as record_uuid,
+        {{ adapter.quote('AAG ORDER NUMBER') }} as aag_order_number,
+        {{ adapter.quote('CUSTOMER NAME') }} as customer_name,
+        {{ adapter.quote('CUSTOMER SEASON') }} as customer_season,
+        {{ adapter.quote('AAG SEASON') }} as aag_season,
+        {{ adapter.quote('PO NUMBER') }} as po_number,
+        {{ adapter.quote('CUSTOMER STYLE') }} as customer_style,
+        {{ adapter.quote('STYLE DESCRIPTION') }} as style_description,
+        {{ adapter.quote('CUSTOMER COLOUR DESCRIPTION') }} as customer_colour_description,
+        {{ adapter.quote('ORDER TYPE') }} as order_type,
+        {{ adapter.quote('ORDER STATUS') }} as order_status,
+        cast({{ adapter.quote('ORDER DATE PO RECEIVED') }} as date) as order_date_po_received,
+        cast({{ adapter.quote('EX FACTORY DATE') }} as date) as ex_factory_date,
+        cast({{ adapter.quote('ETA CUSTOMER WAREHOUSE DATE') }} as date) as eta_customer_warehouse_date,
+        {{ adapter.quote('DELIVERY TERMS') }} as delivery_terms,
+        {{ adapter.quote('PLANNED DELIVERY METHOD') }} as planned_delivery_method,
+        cast({{ adapter.quote('CUSTOMER PRICE') }} as decimal(18, 2)) as customer_price,
+        cast({{ adapter.quote('ORDER_QTY') }} as integer) as order_qty,
+        cast({{ adapter.quote('TOTAL_QTY') }} as integer) as total_qty,
+        {{ adapter.quote('NOTES') }} as notes,
+        {{ adapter.quote('LAST MODIFIED') }} as last_modified,
+        {%- for size in sizes %}
+        {%- set raw = adapter.quote(size.name) %}
+        {%- if size.is_text %}
+        {{ try_cast_qty(raw) }} as {{ raw }},
+        {%- else %}
+        cast({{ raw }} as integer) as {{ raw }},
+        {%- endif %}
+        {%- endfor %}
+        {#- Per-size problems, named: "negative quantity -5 in size M", "non-numeric quantity 'N/A' in size OS". #}
+        {%- set negative = [] -%}
+        {%- set non_numeric = [] -%}
+        {%- for size in sizes -%}
+            {%- set raw = adapter.quote(size.name) -%}
+            {%- set typed = try_cast_qty(raw) if size.is_text else raw -%}
+            {%- do negative.append("case when " ~ typed ~ " < 0 then concat('negative quantity ', " ~ typed ~ ", ' in size " ~ (size.name | replace("'", "''")) ~ "') end") -%}
+            {%- if size.is_text -%}
+                {%- do non_numeric.append("case when ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null then concat('non-numeric quantity ''', " ~ raw ~ ", ''' in size " ~ (size.name | replace("'", "''")) ~ "') end") -%}
+            {%- endif -%}
+        {%- endfor %}
+        {{ join_nonnull("'; '", negative) }} as negative_qty_reason,
+        {{ join_nonnull("'; '", non_numeric) if non_numeric else 'null' }} as non_numeric_qty_reason
+    from source
+
+),
+
+measured as (
+
+    select
+        renamed.*,
+        count(*) over (partition by record_uuid) as record_uuid_rows,
+        {{ dbt.length(item_name_sql()) }} as item_name_length
+        {%- for source_name in long_text_columns %},
+        {{ dbt.length(snake_case(source_name)) }} as long_text_length_{{ loop.index }}
+        {%- endfor %}
+    from renamed
+
+),
+
+reasoned as (
+
+    select
+        measured.*,
+        case when record_uuid is null then 'record_uuid is NULL' end as missing_record_uuid_reason,
+        case when record_uuid is not null and record_uuid_rows > 1
+            then concat('record_uuid ', record_uuid, ' appears on ', record_uuid_rows, ' rows') end
+            as duplicate_record_uuid_reason,
+        case when aag_order_number is null or ltrim(rtrim(aag_order_number)) = ''
+            then 'AAG ORDER NUMBER is blank' end as missing_order_number_reason,
+        case when customer_name is null or ltrim(rtrim(customer_name)) = ''
+            then 'CUSTOMER NAME is blank' end as missing_customer_reason,
+        case when item_name_length is null then 'item name is empty'
+            when item_name_length > 255
+            then concat('item name is ', item_name_length, ' characters (monday allows 255)') end
+            as item_name_reason,
+        {{ join_nonnull("'; '", long_text_reasons(long_text_columns)) if long_text_columns else 'null' }}
+            as long_text_reason
+    from measured
+
+),
+
+final as (
+
+    select
+        record_uuid,
+        aag_order_number,
+        customer_name,
+        customer_season,
+        aag_season,
+        po_number,
+        customer_style,
+        style_description,
+        customer_colour_description,
+        order_type,
+        order_status,
+        order_date_po_received,
+        ex_factory_date,
+        eta_customer_warehouse_date,
+        delivery_terms,
+        planned_delivery_method,
+        customer_price,
+        order_qty,
+        total_qty,
+        notes,
+        last_modified,
+        {%- for size in sizes %}
+        {{ adapter.quote(size.name) }},
+        {%- endfor %}
+        {{ as_bool('missing_record_uuid_reason is not null') }} as is_missing_record_uuid,
+        {{ as_bool('duplicate_record_uuid_reason is not null') }} as is_duplicate_record_uuid,
+        {{ as_bool('missing_order_number_reason is not null') }} as is_missing_order_number,
+        {{ as_bool('missing_customer_reason is not null') }} as is_missing_customer_name,
+        {{ as_bool('negative_qty_reason is not null') }} as has_negative_qty,
+        {{ as_bool('non_numeric_qty_reason is not null') }} as has_non_numeric_qty,
+        {{ as_bool('item_name_reason is not null') }} as is_item_name_invalid,
+        {{ as_bool('long_text_reason is not null') }} as is_long_text_too_long,
+        {{ join_nonnull("'; '", [
+            'missing_record_uuid_reason', 'duplicate_record_uuid_reason', 'missing_order_number_reason',
+            'missing_customer_reason', 'negative_qty_reason', 'non_numeric_qty_reason',
+            'item_name_reason', 'long_text_reason']) }} as quarantine_reason
+    from reasoned
+
+)
+
+select
+    final.*,
+    {{ as_bool('quarantine_reason is null') }} as is_valid
+from final

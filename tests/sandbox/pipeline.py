@@ -1,0 +1,344 @@
+"""The POST /v2 request pipeline: auth, limits, idempotency, faults, execution."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graphql import (
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    OperationType,
+    execute,
+    parse,
+    validate,
+)
+from graphql.utilities import get_operation_ast
+
+from . import errors as E
+from .faults import Fault, FaultQueue, IdempotencyStore, StoredResponse
+from .limits import LimitHit, LimitTracker, estimate_cost, root_fields
+from .resolvers import known_typenames
+from .state import SandboxState
+from .views import ACCOUNT_ID, RequestContext
+
+HTML_502 = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    action: str | None = None  # None | "drop" | "truncate"
+    store: bool = True  # may be kept for Idempotency-Key replay
+
+
+def json_reply(status: int, payload: dict[str, Any], **kw: Any) -> Reply:
+    return Reply(status, json.dumps(payload).encode(), **kw)
+
+
+def limit_reply(hit: LimitHit) -> Reply:
+    body = E.error_body(hit.message, hit.code, retry_in_seconds=hit.retry_in_seconds)
+    return json_reply(429, body, headers={"Retry-After": str(hit.retry_in_seconds)}, store=False)
+
+
+class Stats:
+    """Counters reported by ``GET /_sandbox/stats``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.counters: Counter[str] = Counter()
+            self.by_status: Counter[str] = Counter()
+            self.mutations: Counter[str] = Counter()
+            self.queries: Counter[str] = Counter()
+            self.rate_limited: Counter[str] = Counter()
+            self.app_errors: Counter[str] = Counter()
+            self.faults: Counter[str] = Counter()
+            self.versions: Counter[str] = Counter()
+
+    def bump(self, bucket: str, key: str, n: int = 1) -> None:
+        with self._lock:
+            getattr(self, bucket)[key] += n
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": self.counters["requests"],
+                "mutation_requests": self.counters["mutation_requests"],
+                "query_requests": self.counters["query_requests"],
+                "idempotent_replays": self.counters["idempotent_replays"],
+                "idempotency_conflicts": self.counters["idempotency_conflicts"],
+                "complexity_charged": self.counters["complexity_charged"],
+                "responses_by_status": dict(self.by_status),
+                "mutations_by_field": dict(self.mutations),
+                "queries_by_field": dict(self.queries),
+                "rate_limited_by_code": dict(self.rate_limited),
+                "errors_by_code": dict(self.app_errors),
+                "faults_fired": dict(self.faults),
+                "api_versions": dict(self.versions),
+            }
+
+
+class GraphQLEndpoint:
+    """Turns one /v2 request into a :class:`Reply`."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        state: SandboxState,
+        tracker: LimitTracker,
+        faults: FaultQueue,
+        idempotency: IdempotencyStore,
+        stats: Stats,
+        *,
+        token: str | None,
+        accepted_versions: tuple[str, ...],
+        state_file: Path | None,
+    ) -> None:
+        self.schema = schema
+        self.typenames = known_typenames(schema)
+        self.state, self.tracker, self.faults = state, tracker, faults
+        self.idempotency, self.stats = idempotency, stats
+        self.token = token
+        self.accepted_versions = accepted_versions
+        self.state_file = state_file
+        self.latency_ms = 0.0
+        self.latency_per_mutation_ms = 0.0
+
+    # ----------------------------------------------------------------- entry
+    def handle(self, headers: Mapping[str, str], raw_body: bytes) -> Reply:
+        self.stats.bump("counters", "requests")
+        token = (headers.get("Authorization") or "").strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        if not token or (self.token is not None and token != self.token):
+            body = E.error_body("Not Authenticated", E.UNAUTHORIZED, status_code=401)
+            return json_reply(401, body, store=False)
+        version = (headers.get("API-Version") or self.accepted_versions[0]).strip()
+        self.stats.bump("versions", version)
+        if version not in self.accepted_versions:
+            msg = f"API version {version!r} is not supported; use one of {list(self.accepted_versions)}"
+            return json_reply(400, E.error_body(msg, E.API_VERSION, status_code=400), store=False)
+        try:
+            payload = json.loads(raw_body or b"{}")
+            query = payload["query"]
+            if not isinstance(query, str):
+                raise TypeError("query must be a string")
+            variables = payload.get("variables") or {}
+            if not isinstance(variables, dict):
+                raise TypeError("variables must be an object")
+            op_name = payload.get("operationName") or payload.get("operation_name")
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            msg = f"Bad request body: expected JSON {{query, variables}} ({exc})"
+            return json_reply(400, E.error_body(msg, E.BAD_REQUEST, status_code=400), store=False)
+
+        hit = self.tracker.enter()
+        if hit is not None:
+            return self._limited(hit)
+        try:
+            return self._in_slot(headers, query, variables, op_name)
+        finally:
+            self.tracker.exit()
+
+    def _limited(self, hit: LimitHit) -> Reply:
+        self.stats.bump("rate_limited", hit.code)
+        return limit_reply(hit)
+
+    def _response(self, data: Any, errors: list[dict[str, Any]] | None) -> Reply:
+        body: dict[str, Any] = {}
+        if data is not None or not errors:
+            body["data"] = data
+        if errors:
+            body["errors"] = errors
+            for err in errors:
+                self.stats.bump("app_errors", str(err.get("extensions", {}).get("code")))
+        body["extensions"] = {"request_id": str(uuid.uuid4())}
+        body["account_id"] = int(ACCOUNT_ID)
+        return json_reply(200, body)
+
+    def _doc_errors(self, errs: list[GraphQLError], code: str) -> Reply:
+        out = []
+        for err in errs:
+            item = err.formatted
+            item["extensions"] = {**(item.get("extensions") or {}), "code": code}
+            out.append(item)
+        return self._response(None, out)
+
+    # ------------------------------------------------------------ pipeline
+    def _in_slot(
+        self, headers: Mapping[str, str], query: str, variables: dict[str, Any], op_name: str | None
+    ) -> Reply:
+        hit = self.tracker.take_call()
+        if hit is not None:
+            return self._limited(hit)
+        try:
+            document = parse(query)
+        except GraphQLSyntaxError as exc:
+            return self._doc_errors([exc], E.PARSE_FAILED)
+        errs = validate(self.schema, document)
+        if errs:
+            return self._doc_errors(errs, E.VALIDATION_FAILED)
+        operation = get_operation_ast(document, op_name)
+        if operation is None:
+            err = GraphQLError("Must provide a valid operation name for a multi-operation document")
+            return self._doc_errors([err], E.BAD_USER_INPUT)
+        is_mutation = operation.operation == OperationType.MUTATION
+        self.stats.bump("counters", "mutation_requests" if is_mutation else "query_requests")
+        roots = root_fields(document, operation)
+
+        key = (headers.get("Idempotency-Key") or "").strip() if is_mutation else ""
+        if key:
+            found = self.idempotency.begin(key)
+            if isinstance(found, StoredResponse):
+                self.stats.bump("counters", "idempotent_replays")
+                return Reply(
+                    found.status,
+                    found.body,
+                    found.content_type,
+                    headers={"Idempotency-Replayed": "true"},
+                    store=False,
+                )
+            if found == IdempotencyStore.IN_FLIGHT:
+                self.stats.bump("counters", "idempotency_conflicts")
+                body = E.error_body(
+                    "A request with this Idempotency-Key is already in progress",
+                    E.IDEMPOTENCY_CONFLICT,
+                    retry_in_seconds=1,
+                )
+                return json_reply(409, body, headers={"Retry-After": "1"}, store=False)
+        try:
+            reply = self._run(document, operation, roots, variables, op_name, is_mutation)
+        except BaseException:
+            if key:
+                self.idempotency.abandon(key)
+            raise
+        if key:
+            if reply.store:
+                self.idempotency.finish(key, reply.status, reply.body, reply.content_type)
+            else:
+                self.idempotency.abandon(key)
+        return reply
+
+    def _run(
+        self,
+        document: Any,
+        operation: Any,
+        roots: list[tuple[str, str]],
+        variables: dict[str, Any],
+        op_name: str | None,
+        is_mutation: bool,
+    ) -> Reply:
+        fault = self.faults.take(is_mutation, [name for _, name in roots])
+        if fault is not None:
+            self.stats.bump("faults", fault.kind)
+            early = self._early_fault(fault)
+            if early is not None:
+                return early
+
+        cost = estimate_cost(document, operation, variables, self.tracker.limits)
+        max_cost = self.tracker.limits.max_query_complexity
+        if max_cost and cost > max_cost:
+            msg = f"Query has complexity of {cost}, which exceeds max complexity of {max_cost}"
+            err = {
+                "message": msg,
+                "extensions": {
+                    "code": E.MAX_COMPLEXITY,
+                    "status_code": 200,
+                    "error_data": {"complexity": cost, "max_complexity": max_cost},
+                },
+            }
+            return self._response(None, [err])
+        hit, snapshot = self.tracker.charge(cost)
+        if hit is not None:
+            return self._limited(hit)
+        self.stats.bump("counters", "complexity_charged", cost)
+
+        n_mut = len(roots) if is_mutation else 0
+        delay = self.latency_ms + self.latency_per_mutation_ms * n_mut
+        if delay > 0:
+            time.sleep(delay / 1000.0)
+
+        ctx = RequestContext(self.state, self.typenames, complexity=snapshot)
+        if fault is not None and fault.kind == "alias_error":
+            ctx.fail_alias = self._fail_alias(fault, roots)
+            ctx.fail_code = str(fault.params["code"])
+            ctx.fail_message = str(fault.params["message"])
+        with self.state.lock:
+            result = execute(
+                self.schema,
+                document,
+                context_value=ctx,
+                variable_values=variables,
+                operation_name=op_name,
+            )
+            if ctx.mutated and self.state_file is not None:
+                self.state.save(self.state_file)
+        for name in ctx.mutation_fields:
+            self.stats.bump("mutations", name)
+        if not is_mutation:
+            for _, name in roots:
+                self.stats.bump("queries", name)
+        reply = self._response(result.data, [self._format(e) for e in result.errors or []])  # type: ignore[union-attr]
+
+        if fault is not None:
+            if fault.kind == "truncated_json":
+                reply.action = "truncate"
+            elif fault.kind == "drop_after":
+                reply.action = "drop"
+            elif fault.kind == "slow":
+                time.sleep(float(fault.params["seconds"]))
+        return reply
+
+    @staticmethod
+    def _fail_alias(fault: Fault, roots: list[tuple[str, str]]) -> str | None:
+        if "alias" in fault.params:
+            return str(fault.params["alias"])
+        index = int(fault.params.get("index", 0))
+        return roots[index][0] if 0 <= index < len(roots) else None
+
+    def _early_fault(self, fault: Fault) -> Reply | None:
+        if fault.kind == "rate_limit":
+            code = str(fault.params["code"])
+            retry = int(fault.params["retry_in_seconds"])
+            return self._limited(LimitHit(code, retry, f"Injected {code}"))
+        if fault.kind == "http_500":
+            body = E.error_body("Internal server error", E.INTERNAL, status_code=500)
+            return json_reply(500, body, store=False)
+        if fault.kind == "http_502_html":
+            return Reply(502, HTML_502, "text/html", store=False)
+        if fault.kind == "drop_before":
+            return Reply(0, b"", action="drop", store=False)
+        return None
+
+    @staticmethod
+    def _format(err: GraphQLError) -> dict[str, Any]:
+        out = err.formatted
+        ext = dict(out.get("extensions") or {})
+        if "code" not in ext:
+            original = err.original_error
+            if original is not None and not isinstance(original, GraphQLError):
+                ext["code"] = E.INTERNAL
+                traceback.print_exception(original, file=sys.stderr)
+            else:
+                ext["code"] = E.BAD_USER_INPUT
+        out["extensions"] = ext
+        return out

@@ -1,0 +1,364 @@
+"""The monday sandbox HTTP server (stdlib ``http.server``) and its Python API."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from .faults import FaultQueue, IdempotencyStore
+from .limits import Limits, LimitTracker
+from .pipeline import GraphQLEndpoint, Reply, Stats, json_reply
+from .resolvers import load_schema
+from .state import SandboxState, load_board_spec
+
+ACCEPTED_VERSIONS = ("2026-10", "2026-07")
+
+
+class SandboxServer:
+    """A fake monday.com API on ``http://HOST:PORT/v2``.
+
+    Use as a context manager or call :meth:`start` / :meth:`stop`.  Limit
+    settings can be given as a :class:`Limits` or as keyword overrides
+    (``window_seconds=1, requests_per_window=5, ...``).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        token: str | None = None,
+        state_file: str | os.PathLike[str] | None = None,
+        board_spec: str | os.PathLike[str] | dict[str, Any] | list[Any] | None = None,
+        schema_path: str | os.PathLike[str] | None = None,
+        limits: Limits | None = None,
+        latency_ms: float = 0.0,
+        latency_per_mutation_ms: float = 0.0,
+        idempotency_window_seconds: float = 1800.0,
+        max_items_per_board: int = 10_000,
+        accepted_versions: tuple[str, ...] = ACCEPTED_VERSIONS,
+        verbose: bool = False,
+        **limit_overrides: Any,
+    ) -> None:
+        self.host, self._port = host, port
+        self.verbose = verbose
+        self.limits = limits or Limits()
+        self.limits.update(**limit_overrides)
+        self.state_file = Path(state_file) if state_file else None
+        self.board_spec = load_board_spec(board_spec) if board_spec is not None else []
+        self.state = SandboxState(max_items_per_board=max_items_per_board)
+        self.tracker = LimitTracker(self.limits)
+        self.faults = FaultQueue()
+        self.idempotency = IdempotencyStore(idempotency_window_seconds)
+        self._stats = Stats()
+        self.endpoint = GraphQLEndpoint(
+            load_schema(schema_path),
+            self.state,
+            self.tracker,
+            self.faults,
+            self.idempotency,
+            self._stats,
+            token=token,
+            accepted_versions=tuple(accepted_versions),
+            state_file=self.state_file,
+        )
+        self.endpoint.latency_ms = latency_ms
+        self.endpoint.latency_per_mutation_ms = latency_per_mutation_ms
+        with self.state.lock:
+            if self.state_file is not None:
+                self.state.load(self.state_file)
+            self._apply_spec()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    def _apply_spec(self) -> None:
+        for spec in self.board_spec:
+            self.state.ensure_board(spec)
+        self.save()
+
+    def _bind(self) -> ThreadingHTTPServer:
+        if self._httpd is None:
+            httpd = ThreadingHTTPServer((self.host, self._port), _Handler)
+            httpd.daemon_threads = True
+            httpd.sandbox = self  # type: ignore[attr-defined]
+            self._httpd = httpd
+        return self._httpd
+
+    def start(self) -> SandboxServer:
+        httpd = self._bind()
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="monday-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (used by the CLI)."""
+        try:
+            self._bind().serve_forever()
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            if self._thread is not None:
+                self._httpd.shutdown()
+                self._thread.join(timeout=5)
+            self._httpd.server_close()
+            self._httpd = None
+            self._thread = None
+        self.save()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._bind().server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/v2"
+
+    # ------------------------------------------------------------- helpers
+    def save(self) -> None:
+        if self.state_file is not None:
+            with self.state.lock:
+                self.state.save(self.state_file)
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        snap = self._stats.snapshot()
+        limits = self.tracker.snapshot()
+        snap["max_concurrency_seen"] = limits["max_in_flight"]
+        snap["limits"] = limits
+        snap["pending_faults"] = self.faults.pending()
+        return snap
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy of the whole state (same JSON as ``GET /_sandbox/state``)."""
+        with self.state.lock:
+            return self.state.to_dict()
+
+    def items(self, board_id: str, states: tuple[str, ...] = ("active",)) -> list[dict[str, Any]]:
+        """Copies of the items on a board (default: active only)."""
+        with self.state.lock:
+            return json.loads(json.dumps(self.state.board_items(str(board_id), states=states)))
+
+    def inject(self, kind: str, count: int = 1, match: str = "any", **params: Any) -> None:
+        """Queue a fault for the next ``count`` requests matching ``match``.
+
+        ``match``: "any", "mutation", "query", or a root field name.  Params:
+        ``rate_limit``: code, retry_in_seconds; ``slow``: seconds;
+        ``alias_error``: index (0-based root field) or alias, code, message.
+        """
+        self.faults.add(kind, count, match, **params)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def configure(
+        self, *, latency_ms: float | None = None, latency_per_mutation_ms: float | None = None, **limits: Any
+    ) -> None:
+        """Change latency and limits of a running server."""
+        if latency_ms is not None:
+            self.endpoint.latency_ms = float(latency_ms)
+        if latency_per_mutation_ms is not None:
+            self.endpoint.latency_per_mutation_ms = float(latency_per_mutation_ms)
+        if "max_items_per_board" in limits:
+            self.state.max_items_per_board = int(limits.pop("max_items_per_board"))
+        self.limits.update(**limits)
+
+    def create_board(
+        self,
+        name: str,
+        columns: list[dict[str, Any]] | None = None,
+        *,
+        board_id: str | None = None,
+        groups: list[dict[str, Any]] | None = None,
+        subitem_columns: list[dict[str, Any]] | None = None,
+        subitem_board_id: str | None = None,
+        kind: str = "public",
+    ) -> str:
+        """Create (or reconcile) a board from board-spec fields; return its id."""
+        spec: dict[str, Any] = {"name": name, "kind": kind, "columns": columns or []}
+        for key, value in (
+            ("id", board_id),
+            ("groups", groups),
+            ("subitem_columns", subitem_columns),
+            ("subitem_board_id", subitem_board_id),
+        ):
+            if value is not None:
+                spec[key] = value
+        with self.state.lock:
+            board = self.state.ensure_board(spec)
+            self.save()
+            return str(board["id"])
+
+    def reset(
+        self,
+        *,
+        state: bool = True,
+        limits: bool = True,
+        stats: bool = True,
+        faults: bool = True,
+        idempotency: bool = True,
+    ) -> None:
+        """Back to the initial state (board spec only, no items) and zero counters."""
+        if state:
+            with self.state.lock:
+                self.state.clear()
+                self._apply_spec()
+        if limits:
+            self.tracker.reset()
+        if stats:
+            self._stats.reset()
+        if faults:
+            self.faults.clear()
+        if idempotency:
+            self.idempotency.clear()
+
+    # -------------------------------------------------------------- admin
+    def admin(self, method: str, path: str, body: Any) -> Reply:
+        """Handle ``/_sandbox/*`` requests."""
+        if method == "GET" and path == "/_sandbox/state":
+            return json_reply(200, self.snapshot())
+        if method == "GET" and path == "/_sandbox/stats":
+            return json_reply(200, self.stats)
+        if method == "GET" and path == "/_sandbox/health":
+            return json_reply(200, {"ok": True, "url": self.url})
+        if method == "POST" and path == "/_sandbox/reset":
+            opts = body if isinstance(body, dict) else {}
+            self.reset(**{k: bool(v) for k, v in opts.items()})
+            return json_reply(200, {"ok": True})
+        if path == "/_sandbox/faults":
+            if method == "GET":
+                return json_reply(200, {"faults": self.faults.pending()})
+            if method == "DELETE" or (isinstance(body, dict) and body.get("clear")):
+                self.faults.clear()
+                return json_reply(200, {"ok": True, "faults": []})
+            if method == "POST":
+                for spec in body if isinstance(body, list) else [body]:
+                    spec = dict(spec)
+                    self.inject(
+                        spec.pop("kind"), int(spec.pop("count", 1)), str(spec.pop("match", "any")), **spec
+                    )
+                return json_reply(200, {"ok": True, "faults": self.faults.pending()})
+        if path == "/_sandbox/limits":
+            if method == "POST":
+                self.configure(**(body or {}))
+            return json_reply(
+                200,
+                {
+                    **self.limits.as_dict(),
+                    "latency_ms": self.endpoint.latency_ms,
+                    "latency_per_mutation_ms": self.endpoint.latency_per_mutation_ms,
+                    "max_items_per_board": self.state.max_items_per_board,
+                },
+            )
+        if method == "POST" and path == "/_sandbox/boards":
+            ids = []
+            for spec in load_board_spec(body):
+                with self.state.lock:
+                    ids.append(self.state.ensure_board(spec)["id"])
+            self.save()
+            return json_reply(200, {"ok": True, "board_ids": ids})
+        return json_reply(404, {"error": f"unknown admin endpoint {method} {path}"})
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "monday-sandbox/1.0"
+    timeout = 60
+
+    @property
+    def sandbox(self) -> SandboxServer:
+        return self.server.sandbox  # type: ignore[attr-defined, no-any-return]
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        if self.sandbox.verbose:
+            super().log_message(format, *args)
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _dispatch(self, method: str) -> None:
+        path = self.path.split("?", 1)[0].rstrip("/") or "/"
+        raw = self._read_body()
+        try:
+            if path.startswith("/_sandbox/"):
+                try:
+                    body = json.loads(raw) if raw.strip() else None
+                    reply = self.sandbox.admin(method, path, body)
+                except (ValueError, TypeError, KeyError) as exc:
+                    reply = json_reply(400, {"error": str(exc)})
+            elif path == "/v2" and method == "POST":
+                reply = self.sandbox.endpoint.handle(self.headers, raw)
+            else:
+                reply = json_reply(
+                    404, {"errors": [{"message": "Not found", "extensions": {"code": "NOT_FOUND"}}]}
+                )
+        except Exception as exc:  # pragma: no cover - defensive
+            print(f"sandbox: internal error: {exc!r}", file=sys.stderr)
+            reply = json_reply(
+                500,
+                {
+                    "errors": [
+                        {"message": "Internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+                    ]
+                },
+            )
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        stats = self.sandbox._stats
+        if reply.action == "drop":
+            stats.bump("by_status", "dropped")
+            self.close_connection = True
+            return
+        body = reply.body
+        if reply.action == "truncate":
+            body = body[: max(1, len(body) // 2)]
+            self.close_connection = True
+        stats.bump("by_status", str(reply.status))
+        try:
+            self.send_response(reply.status)
+            self.send_header(
+                "Content-Type",
+                reply.content_type + ("; charset=utf-8" if "json" in reply.content_type else ""),
+            )
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch("POST")
+
+    def do_GET(self) -> None:  # noqa: N802
+        self._dispatch("GET")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._dispatch("DELETE")

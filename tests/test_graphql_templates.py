@@ -1,0 +1,189 @@
+"""Every document the pusher can send validates against monday's published schema (2026-10),
+and no value travels in the document text: values are GraphQL variables only."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from graphql import (
+    BooleanValueNode,
+    DocumentNode,
+    FieldNode,
+    GraphQLSchema,
+    ListValueNode,
+    ObjectValueNode,
+    OperationDefinitionNode,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    build_schema,
+    parse,
+    validate,
+    visit,
+)
+
+from pusher import operations as ops
+from pusher.operations import Op
+from pusher.templates import OPERATIONS, render
+
+REPO = Path(__file__).resolve().parents[1]
+SDL = Path(
+    os.environ.get("MONDAY_SCHEMA_SDL") or REPO.parent / "shared" / "monday" / "schema-2026-10.graphql"
+)
+
+
+MUTATIONS = (
+    "create_items",
+    "create_subitems",
+    "update_items",
+    "update_subitems",
+    "delete_subitems",
+    "archive_items",
+    "create_group",
+)
+
+
+@pytest.fixture(scope="module")
+def schema() -> GraphQLSchema:
+    return build_schema(SDL.read_text(encoding="utf-8"))
+
+
+def _op(i: int, **kw: Any) -> Op:
+    """An op whose every value is a unique marker, so a leak into the text is easy to spot."""
+    values = {"sync_key": f"syncKEY-{i}-7f3a", "ex_factory": {"date": "2031-07-0" + str(i % 9 + 1)}}
+    base: dict[str, Any] = {
+        "entity": "item",
+        "operation": "create",
+        "sync_key": f"syncKEY-{i}-7f3a",
+        "payload_hash": f"{i:064x}",
+        "group_title": f"GROUP-TITLE-{i}-MARKER",
+        "item_name": f"ITEM-NAME-{i}-MARKER / STYLE X",
+        "column_values": json.dumps(values),
+        "send_values": json.dumps(values),
+        "monday_id": str(7_700_000_000 + i),
+        "monday_parent_id": str(8_800_000_000 + i),
+        "monday_group_id": f"group_mkMARKER{i}",
+    }
+    base.update(kw)
+    return Op(**base)
+
+
+def requests_for(n: int) -> list[ops.Request]:
+    """Every request shape the pusher builds, for ``n`` rows."""
+    out = [
+        ops.build("create_items", [_op(i) for i in range(n)], "9001"),
+        ops.build("create_subitems", [_op(i, entity="subitem") for i in range(n)]),
+        # updates: values only, a move only, and both
+        ops.build("update_items", [_op(i, operation="update") for i in range(n)], "9001"),
+        ops.build(
+            "update_items",
+            [_op(i, operation="update", send_values=None, move=True) for i in range(n)],
+            "9001",
+        ),
+        ops.build("update_items", [_op(i, operation="update", move=i % 2 == 0) for i in range(n)], "9001"),
+        ops.build(
+            "update_subitems", [_op(i, entity="subitem", operation="update") for i in range(n)], "9002"
+        ),
+        ops.build("delete_subitems", [_op(i, entity="subitem", operation="delete") for i in range(n)]),
+        ops.build("archive_items", [_op(i, operation="archive") for i in range(n)]),
+        ops.build("create_group", [_op(i, entity="group") for i in range(n)], "9001"),
+        ops.read_board(["9001", "9002"][: max(1, min(n, 2))]),
+        ops.find_by_sync_key("9001", "sync_key", [f"syncKEY-{i}-7f3a" for i in range(n)]),
+    ]
+    return out
+
+
+def _literals(document: DocumentNode) -> list[ValueNode]:
+    """Every scalar literal written into the text (inside arguments, lists and input objects)."""
+    found: list[ValueNode] = []
+
+    class Collect(Visitor):
+        def enter(self, node: Any, *_: Any) -> None:
+            if isinstance(node, ValueNode) and not isinstance(
+                node, ListValueNode | ObjectValueNode | VariableNode
+            ):
+                found.append(node)
+
+    visit(document, Collect())
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, str):
+        return [value, *(_strings(json.loads(value)) if value.startswith("{") else [])]
+    return [str(value)] if value is not None else []
+
+
+def test_every_operation_has_a_template() -> None:
+    for name in OPERATIONS:
+        assert (REPO / "graphql" / f"{name}.graphql.j2").is_file(), name
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_documents_validate_against_the_schema(schema: GraphQLSchema, n: int) -> None:
+    for request in requests_for(n):
+        document = parse(request.document)
+        errors = validate(schema, document)
+        assert not errors, (request.operation, n, [e.message for e in errors], request.document)
+        # every declared variable is provided, and nothing more
+        op = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        declared = {v.variable.name.value for v in op.variable_definitions}
+        assert declared == set(request.variables), request.operation
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_no_value_is_pasted_into_the_text(n: int) -> None:
+    for request in requests_for(n):
+        document = parse(request.document)
+        # Only structural constants may be literals (create_labels_if_missing: true).
+        literals = _literals(document)
+        if request.operation == "create_items":  # the visitor does see literals
+            assert len(literals) == n
+        for literal in literals:
+            assert isinstance(literal, BooleanValueNode), (request.operation, literal)
+            assert not isinstance(literal, StringValueNode)
+        for value in _strings(request.variables):
+            if len(value) >= 4:  # short ids like "9001" are checked via the AST above
+                assert value not in request.document, (request.operation, value)
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_mutations_ask_for_complexity_and_alias_every_row(n: int) -> None:
+    for request in requests_for(n):
+        document = parse(request.document)
+        op = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        roots = [f for f in op.selection_set.selections if isinstance(f, FieldNode)]
+        assert any(f.name.value == "complexity" for f in roots), request.operation
+        if request.mutation:
+            assert op.operation.value == "mutation"
+            aliases = {f.alias.value for f in roots if f.alias}
+            for keys in request.aliases:
+                assert set(keys) <= aliases
+            assert sum(len(k) for k in request.aliases) == len(aliases)
+
+
+def test_update_template_moves_only_rows_whose_group_changed() -> None:
+    request = ops.build(
+        "update_items",
+        [_op(0, operation="update"), _op(1, operation="update", move=True)],
+        "9001",
+    )
+    assert request.aliases == [("u0",), ("u1", "m1")]
+    assert "move_item_to_group" in request.document and "m0:" not in request.document
+    assert request.variables["g1"] == "group_mkMARKER1" and "g0" not in request.variables
+
+
+def test_templates_refuse_values_in_their_context() -> None:
+    with pytest.raises(TypeError):
+        render("create_items", [{"name": "a value"}])
+    for name in MUTATIONS:
+        assert render(name, 1).startswith("mutation")
