@@ -112,8 +112,8 @@ def test_sqlserver_connection_string_quotes_values() -> None:
             "encrypt": True,
         }
     )
-    assert "SERVER=db1,1433" in text and "PWD={p;w}}d}" in text and "Encrypt=yes" in text
-    assert "TrustServerCertificate=no" in text and "DRIVER={ODBC Driver 18 for SQL Server}" in text
+    assert "SERVER=db1,1433" in text and "PWD={p;w}}d}" in text and "encrypt=Yes" in text
+    assert "TrustServerCertificate=No" in text and "DRIVER={ODBC Driver 18 for SQL Server}" in text
 
 
 def test_identifiers_are_validated_and_values_parameterized(tmp_path: Path) -> None:
