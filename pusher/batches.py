@@ -22,6 +22,7 @@ from .config import Settings
 from .errors import ConfigError, LimitStop
 from .operations import Op, Outcome, Request
 from .pacing import BoardLock, Pacer
+from .progress import Progress
 from .summary import RowError, Summary
 from .writeback import LogEvent, PushLog, outcome_events
 
@@ -52,6 +53,7 @@ class Sender:
         self.summary = summary
         self.sleep = sleep
         self.lock = BoardLock(settings.board_id)
+        self.progress: Progress | None = None  # set by the sync loop; updated after each request
 
     # ------------------------------------------------------------------ HTTP
     def call(self, request: Request) -> Response:
@@ -65,6 +67,7 @@ class Sender:
             try:
                 if request.mutation:
                     with self.lock.held():
+                        self.pacer.mark_sent()
                         resp = self.client.execute(
                             request.document,
                             request.variables,
@@ -72,6 +75,7 @@ class Sender:
                             idempotency_scope=self.log.run_id,
                         )
                 else:
+                    self.pacer.mark_sent()
                     resp = self.client.execute(request.document, request.variables, mutation=False)
             except RateLimited as exc:
                 self.pacer.rate_limited(exc.code, exc.retry_in, exc.message)
@@ -155,8 +159,16 @@ class Sender:
         pending = list(ops)
         while pending:
             size = self.pacer.batch_size(self.settings.batch_size)
+            if operation == "update_items":  # an update that also moves the item is two mutations
+                fields, n = 0, 0
+                while n < len(pending) and fields < size:
+                    fields += 1 + bool(pending[n].move and pending[n].send_values is not None)
+                    n += 1
+                size = n - (fields > size and n > 1)
             chunk, pending = pending[:size], pending[size:]
             results += self._send_chunk(operation, chunk, template_board, log_board, adopt)
+            if self.progress is not None:
+                self.progress.update()
         return results
 
     def _send_chunk(
