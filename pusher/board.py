@@ -18,6 +18,7 @@ class Boards:
         self.sender = sender
         self.log = push_log
         self.groups: dict[str, str] = {}  # title → group id on the item board (first active one)
+        self.items_count: dict[str, int | None] = {}  # board id → items_count from the read
 
     def read(self) -> None:
         """One read of the item (and subitems) board: both exist, both carry the sync-key column."""
@@ -35,6 +36,8 @@ class Boards:
                 raise ConfigError(f"monday {what} {bid} not found or not accessible with this token")
             if column not in {c.get("id") for c in board.get("columns") or []}:
                 raise ConfigError(f"{what} {bid} has no sync-key column {column!r} (see monday.yml)")
+            count = board.get("items_count")
+            self.items_count[bid] = int(count) if str(count).isdigit() else None
         for group in boards[self.s.board_id].get("groups") or []:
             if not group.get("archived") and not group.get("deleted"):
                 self.groups.setdefault(group["title"], str(group["id"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .connection import Database
@@ -112,7 +112,7 @@ class PushLog:
         """Append ``events`` in one transaction."""
         rows = []
         for ev in events:
-            rec = asdict(ev)
+            rec = dict(vars(ev))  # flat scalar fields: a shallow copy is a full one
             for key, limit in _MAX.items():
                 if isinstance(rec.get(key), str) and len(rec[key]) > limit:
                     rec[key] = rec[key][: limit - 1] + "…"
@@ -135,7 +135,7 @@ class PushLog:
         if ev.phase == "intent":
             akey = (ev.entity, ev.sync_key, ev.operation, ev.payload_hash)
             self._attempts[akey] = max(self._attempts.get(akey, 0), ev.attempt)
-            self._pending[key] = asdict(ev)
+            self._pending[key] = dict(vars(ev))
         elif ev.status in ("ok", "error"):
             self._pending.pop(key, None)
         else:
@@ -199,7 +199,7 @@ def outcome_events(intents: Sequence[LogEvent], results: Sequence[Any]) -> list[
     """The outcome rows for a batch, one per intent, from ``operations.Outcome`` results."""
     events = []
     for intent, res in zip(intents, results, strict=True):
-        ev = LogEvent(**{**asdict(intent), "phase": "outcome", "status": res.status})
+        ev = replace(intent, phase="outcome", status=res.status)
         ev.error_code = res.error_code
         ev.error_message = res.error_message
         if res.status == "ok" and res.monday_id and intent.operation in ("create", "adopt"):
