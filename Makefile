@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint generate edit-sample reset bench-transform bench-push compile-sqlserver docs
+.PHONY: run test lint generate edit-sample reset status bench-transform bench-push compile-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -38,6 +38,10 @@ run: $(VENV)/.installed profiles.yml $(DB)
 # Changes a few source lines the way a planner's ERP would; the next `make run` sends exactly them.
 edit-sample: $(VENV)/.installed $(DB)
 	$(PY) -m tools.sample_orders edit --db $(DB)
+
+# What the last runs did and what is still waiting, read from the database alone.
+status: $(VENV)/.installed profiles.yml
+	$(PY) -m pusher status
 
 # Starts the demo over: new sample data and an empty sandbox board.
 reset:

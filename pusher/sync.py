@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from . import capacity
 from .adopt import Adopter
 from .batches import Sender
 from .board import Boards
@@ -28,8 +29,12 @@ from .operations import Op, compact, diff_values
 from .outbox import ItemRow, SubitemRow, read_items, read_subitems
 from .pacing import Pacer
 from .plan import build_plan
+from .progress import Progress
 from .summary import RowError, Summary
 from .writeback import PushLog
+
+# Fewer subitem deletions than this in one run are ordinary size changes, never refused.
+MIN_GUARDED_DELETES = 10
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +85,7 @@ class Sync:
                 subitems = read_subitems(self.db, s.customer, parents)
             self.out(build_plan(s, items, subitems, self.log).render())
             self._archive_guard(items)
+            self._delete_guard(subitems)
             return self.summary
         self._archive_guard(items)
         if self.client is None:  # even with nothing to send: a missing token should not go unnoticed
@@ -89,12 +95,15 @@ class Sync:
         if not items and not subitems:
             return self._finish(started)
         self.sender = Sender(s, self.client, self.pacer, self.log, self.summary, self.sleep)
+        self.sender.progress = Progress(self.summary, out=self.out)
         self.boards = Boards(s, self.sender, self.log)
         self.adopter = Adopter(s, self.sender, self.log, self.summary, self._prepare_update)
         try:
             self.log.load_history("item")
             self.log.load_history("subitem")
             self.boards.read()
+            creates = sum(1 for r in items if r.operation == "create")
+            capacity.check(s.board_id, "board", self.boards.items_count.get(s.board_id), creates)
             if items:
                 self.boards.ensure_groups(
                     r.group_title
@@ -105,12 +114,15 @@ class Sync:
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
                 self.summary.outbox_rows += len(subitems)
+            self._delete_guard(subitems)
             self._subitems(subitems)
         except LimitStop as exc:
             self.summary.stopped = str(exc)
         return self._finish(started)
 
     def _finish(self, started: float) -> Summary:
+        if getattr(self, "sender", None) is not None and self.sender.progress is not None:
+            self.sender.progress.close()
         self.summary.seconds = time.monotonic() - started
         self.summary.http_calls = self.client.http_calls if self.client else 0
         self.summary.paced_seconds = self.pacer.paced
@@ -128,6 +140,25 @@ class Sync:
                 f"refusing to archive {archives} of {live} live items ({share:.0%} > "
                 f"sync.max_archive_share {self.s.max_archive_share:.0%}); "
                 "check the source, or rerun with --force"
+            )
+
+    def _delete_guard(self, rows: list[SubitemRow]) -> None:
+        """Sizes blanked wholesale (a broken extract) must not read as "delete every subitem".
+        Deletions below MIN_GUARDED_DELETES are ordinary size changes and always go."""
+        deletes = sum(1 for r in rows if r.operation == "delete")
+        if deletes < MIN_GUARDED_DELETES or self.s.force:
+            return
+        relation = self.db.relation("MON_CustMasterSchedule_Subitems")
+        ((live,),) = self.db.query(
+            f"SELECT COUNT(*) FROM {relation} WHERE customer_name = ? AND is_live = ?",
+            [self.s.customer, True],
+        )
+        share = deletes / live if live else float("inf")
+        if share > self.s.max_archive_share:
+            raise RefusedError(
+                f"refusing to delete {deletes} of {live} live subitems ({share:.0%} > "
+                f"sync.max_archive_share {self.s.max_archive_share:.0%}): were the sizes blanked at "
+                "the source? check ORDERS_UNIFIED, or rerun with --force"
             )
 
     def _defer(self, op: Op, code: str, message: str) -> None:
@@ -242,6 +273,7 @@ class Sync:
             elif self._prepare_update(op, r.confirmed_column_values, None, False):
                 updates.append(op)
         board, sub_board = self.s.board_id, self.s.subitem_board_id
+        capacity.check(sub_board, "subitems board", self.boards.items_count.get(sub_board), len(creates))
         self.sender.send("delete_subitems", deletes, None, board)
         creates = self.adopter.before_send(creates)
         self.sender.send("create_subitems", creates, None, board, adopt=self.adopter.adopt)

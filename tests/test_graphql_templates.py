@@ -187,3 +187,57 @@ def test_templates_refuse_values_in_their_context() -> None:
         render("create_items", [{"name": "a value"}])
     for name in MUTATIONS:
         assert render(name, 1).startswith("mutation")
+
+
+# ------------------------------------------------ operator commands: check, board create
+class _RecordingClient:
+    """Answers every document with ids, and keeps what ``check`` / ``board create`` would send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any], bool]] = []
+
+    def redact(self, text: Any) -> str:
+        return str(text)
+
+    def execute(self, query: str, variables: Any, *, mutation: bool, **_: Any) -> Any:
+        from pusher.client import Response
+
+        self.sent.append((query, dict(variables), mutation))
+        document = parse(query)
+        op = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        data: dict[str, Any] = {}
+        for f in op.selection_set.selections:
+            key = f.alias.value if f.alias else f.name.value
+            data[key] = {"id": str(4200 + len(self.sent)), "board": {"id": "4299"}}
+        data["boards"] = []
+        return Response(200, data, [], None)
+
+
+def test_operator_documents_validate_and_carry_values_as_variables(schema: GraphQLSchema) -> None:
+    import yaml
+
+    from pusher.check import run_check
+    from pusher.provision import EXTRA_OPERATIONS, provision
+
+    for name in EXTRA_OPERATIONS:
+        assert (REPO / "graphql" / f"{name}.graphql.j2").is_file(), name
+    config = yaml.safe_load((REPO / "monday.yml").read_text(encoding="utf-8"))
+    client = _RecordingClient()
+    provision(client, config, "BOARD-NAME-MARKER-77", workspace_id="555001")
+    run_check(client, config)
+    fields = {
+        f for q, _, _ in client.sent for f in ("create_board", "create_column", "me", "boards") if f in q
+    }
+    assert fields == {"create_board", "create_column", "me", "boards"}
+    for query, variables, mutation in client.sent:
+        document = parse(query)
+        errors = validate(schema, document)
+        assert not errors, ([e.message for e in errors], query)
+        op = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+        assert {v.variable.name.value for v in op.variable_definitions} == set(variables), query
+        assert (op.operation.value == "mutation") == mutation
+        for literal in _literals(document):
+            assert isinstance(literal, BooleanValueNode), (query, literal)
+        for value in _strings(variables):
+            if len(value) >= 4:
+                assert value not in query, value
