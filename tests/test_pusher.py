@@ -19,7 +19,6 @@ from typing import Any
 import duckdb
 import pytest
 import requests
-import yaml
 
 from pusher.cli import main
 from pusher.client import MondayClient, Rejected, Transient
@@ -31,6 +30,7 @@ from pusher.summary import Summary
 from pusher.sync import Sync
 from pusher.writeback import LOG_COLUMNS
 from tests.sandbox import SandboxServer
+from tests.sandbox.spec import boards_from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "tok-SECRET-5b7d0c1e9a"
@@ -51,23 +51,7 @@ LOG_DDL = """create table main.MON_PushLog (
 
 def board_spec() -> list[dict[str, Any]]:
     """The sandbox boards, built from the repo's monday.yml mapping."""
-    cfg = yaml.safe_load((REPO / "monday.yml").read_text())
-
-    def cols(section: dict[str, Any]) -> list[dict[str, Any]]:
-        out = [{"id": section["sync_key"]["id"], "title": "Sync key", "type": "text"}]
-        for c in section["columns"]:
-            out.append({k: c[k] for k in ("id", "title", "type", "labels") if k in c})
-        return out
-
-    return [
-        {
-            "id": BOARD,
-            "name": "Customer master schedule",
-            "subitem_board_id": SUBBOARD,
-            "columns": cols(cfg["items"]),
-            "subitem_columns": cols(cfg["subitems"]),
-        }
-    ]
+    return boards_from_mapping()
 
 
 def item_values(key: str, **over: Any) -> dict[str, Any]:

@@ -52,6 +52,8 @@ import duckdb
 import requests
 import yaml
 
+from tests.sandbox.spec import boards_from_mapping
+
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "tok-bench-push-8c1f"  # noqa: S105 (the sandbox accepts only this)
 BOARD, SUBBOARD = "9001", "9002"
@@ -64,23 +66,7 @@ TARGETS = {"ceiling": 0.90, "calls_per_mutation": 0.04, "rate_limited": 0, "cpu_
 
 
 def board_spec() -> list[dict[str, Any]]:
-    cfg = yaml.safe_load((REPO / "monday.yml").read_text())
-
-    def cols(section: dict[str, Any]) -> list[dict[str, Any]]:
-        out = [{"id": section["sync_key"]["id"], "title": "Sync key", "type": "text"}]
-        for c in section["columns"]:
-            out.append({k: c[k] for k in ("id", "title", "type", "labels") if k in c})
-        return out
-
-    return [
-        {
-            "id": BOARD,
-            "name": "Customer master schedule",
-            "subitem_board_id": SUBBOARD,
-            "columns": cols(cfg["items"]),
-            "subitem_columns": cols(cfg["subitems"]),
-        }
-    ]
+    return boards_from_mapping()
 
 
 def build_outbox(tmp: Path, lines: int, sizes: int) -> Path:

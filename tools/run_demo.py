@@ -18,33 +18,14 @@ import yaml
 
 from pusher.cli import main as pusher_main
 from pusher.connection import connect
+from tests.sandbox.spec import boards_from_mapping
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_WINDOW_SECONDS = 6.0
 
 
-def board_spec(config: dict[str, Any]) -> dict[str, Any]:
-    """The sandbox boards that monday.yml points at, with the mapped columns."""
-
-    def columns(section: dict[str, Any]) -> list[dict[str, Any]]:
-        cols = [dict(section["sync_key"])] + [
-            {k: c[k] for k in ("id", "title", "type", "labels") if k in c} for c in section["columns"]
-        ]
-        return cols
-
-    boards = [config["boards"]["default"], *(config["boards"].get("customers") or {}).values()]
-    return {
-        "boards": [
-            {
-                "id": str(b["board_id"]),
-                "name": "Customer master schedule",
-                "subitem_board_id": str(b["subitem_board_id"]),
-                "columns": columns(config["items"]),
-                "subitem_columns": columns(config["subitems"]),
-            }
-            for b in boards
-        ]
-    }
+def board_spec(config_file: str) -> dict[str, Any]:
+    return {"boards": boards_from_mapping(Path(config_file))}
 
 
 def customers_with_work() -> list[str]:
@@ -87,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         # monday's limits, with its one-minute window scaled to DEMO_WINDOW_SECONDS so that a first
         # push of a few thousand mutations is paced the way monday paces it, without the wait.
         with SandboxServer(
-            state_file=args.sandbox_state, board_spec=board_spec(config), window_seconds=DEMO_WINDOW_SECONDS
+            state_file=args.sandbox_state,
+            board_spec=board_spec(args.config),
+            window_seconds=DEMO_WINDOW_SECONDS,
         ) as sandbox:
             os.environ["MONDAY_API_URL"] = sandbox.url
             os.environ["MONDAY_API_TOKEN"] = "sandbox-demo-token"  # noqa: S105 - the sandbox takes any token
