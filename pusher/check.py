@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .client import AuthFailed, ClientError
+from .client import AuthFailed, ClientError, say_redacted
 from .errors import EXIT_CONFIG, EXIT_OK, ConfigError
 from .provision import client_from_env, load_mapping, mapped_columns, render_extra
 
@@ -264,11 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    token = os.environ.get("MONDAY_API_TOKEN", "").strip()
-
-    def say(text: str) -> None:
-        print(text.replace(token, "[REDACTED]") if token else text, flush=True)
-
+    say = say_redacted
     try:
         config = load_mapping(args.config)
         client = client_from_env(config)

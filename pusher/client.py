@@ -75,6 +75,12 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def say_redacted(text: str) -> None:
+    """Print for a person, with the token (if it ever reaches a message) blanked out."""
+    token = os.environ.get("MONDAY_API_TOKEN", "").strip()
+    print(text.replace(token, "[REDACTED]") if token else text, flush=True)
+
+
 def idempotency_key(body: Mapping[str, Any], scope: str = "") -> str:
     """SHA-256 hex of ``scope`` and the canonical JSON of what is sent.
 

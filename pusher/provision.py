@@ -27,7 +27,7 @@ import jinja2
 import yaml
 
 from . import operations as ops
-from .client import ClientError, MondayClient, Response
+from .client import ClientError, MondayClient, Response, say_redacted
 from .config import DEFAULT_API_URL, DEFAULT_API_VERSION, config_path
 from .errors import EXIT_CONFIG, EXIT_OK, ConfigError
 from .operations import Op
@@ -200,11 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m pusher board create --name NAME [--customer NAME] (see --help)")
         return EXIT_CONFIG if argv[:1] not in (["-h"], ["--help"]) else EXIT_OK
     args = build_parser().parse_args(argv[1:])
-    token = os.environ.get("MONDAY_API_TOKEN", "").strip()
-
-    def say(text: str) -> None:
-        print(text.replace(token, "[REDACTED]") if token else text, flush=True)
-
+    say = say_redacted
     try:
         config = load_mapping(args.config)
         client = client_from_env(config)
