@@ -2,7 +2,7 @@
     whenever its payload_hash changes (strategy check), closed (dbt_valid_to set) when the line
     leaves ORDERS_UNIFIED or is quarantined (hard_deletes: invalidate). `dbt build` / `dbt snapshot`
     takes one picture per run, so "what changed, when" is answerable in SQL at the resolution of
-    the schedule (every 4 hours). See docs/OPERATING.md for the query. -#}
+    the schedule (every 4 hours). The README ("History: what changed, when") has the query. -#}
 {% snapshot order_line_hashes %}
 
 {{
