@@ -13,5 +13,5 @@ select
     has_non_numeric_qty,
     is_item_name_invalid,
     is_long_text_too_long
-from {{ ref('stg_orders_unified') }}
+from {{ ref('int_order_lines_checked') }}
 where not ({{ is_true('is_valid') }})

@@ -23,7 +23,7 @@ lines as (
 source_keys as (
 
     select distinct record_uuid
-    from {{ ref('stg_orders_unified') }}
+    from {{ ref('int_order_lines_checked') }}
     where record_uuid is not null
 
 ),

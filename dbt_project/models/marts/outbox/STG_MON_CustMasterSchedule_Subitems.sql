@@ -7,7 +7,11 @@
     Nothing for a cancelled, vanished or quarantined line's subitems. A confirmed subitem whose
     parent id differs from the parent's current live item id counts as absent (the parent was
     archived and created again). monday_parent_item_id is NULL while the parent is not yet
-    confirmed on monday: the pusher leaves such rows for after the items pass. -#}
+    confirmed on monday: the pusher leaves such rows for after the items pass.
+    Sizes are matched on (parent_sync_key, size), the parts of the sync key record_uuid|size; the
+    sync key, name and column_values are rendered (macro subitem_payload) only for the rows
+    sent. -#}
+{%- set payload = subitem_payload('sizes.parent_sync_key', 'sizes.size', 'sizes.qty') %}
 
 with
 
@@ -47,7 +51,13 @@ confirmed as (
 wanted as (
 
     select
-        sizes.*,
+        {{ payload['sync_key'] }} as sync_key,
+        sizes.parent_sync_key,
+        sizes.size,
+        sizes.qty,
+        {{ payload['item_name'] }} as item_name,
+        {{ payload['column_values'] }} as column_values,
+        sizes.payload_hash,
         active_lines.customer_name,
         parents.monday_item_id as monday_parent_item_id
     from sizes
@@ -77,7 +87,8 @@ creates as (
         cast(null as varchar(64)) as confirmed_payload_hash
     from wanted
     left join confirmed
-        on confirmed.sync_key = wanted.sync_key
+        on confirmed.parent_sync_key = wanted.parent_sync_key
+        and confirmed.size = wanted.size
     where confirmed.sync_key is null
 
 ),
@@ -101,7 +112,8 @@ updates as (
         confirmed.payload_hash as confirmed_payload_hash
     from wanted
     inner join confirmed
-        on confirmed.sync_key = wanted.sync_key
+        on confirmed.parent_sync_key = wanted.parent_sync_key
+        and confirmed.size = wanted.size
     where confirmed.payload_hash is null or confirmed.payload_hash <> wanted.payload_hash
 
 ),
@@ -127,7 +139,10 @@ deletes as (
     inner join active_lines
         on active_lines.record_uuid = confirmed.parent_sync_key
     where not exists (
-        select 1 from sizes where sizes.sync_key = confirmed.sync_key
+        select 1
+        from sizes
+        where sizes.parent_sync_key = confirmed.parent_sync_key
+            and sizes.size = confirmed.size
     )
 
 )

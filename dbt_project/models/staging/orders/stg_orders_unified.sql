@@ -1,11 +1,11 @@
-{#- A table, unlike the other staging models: validating a line reads all 276 size columns,
-    and the lines, the unpivot, the quarantine list, the outbox and their tests all need the
-    result; as a view each of them recomputed it (at 1,000,000 lines: ~70 s of node time saved). -#}
-{{ config(materialized='table') }}
 {#- One row per ORDERS_UNIFIED row: descriptive columns renamed to snake_case, size columns
     (named by their size, e.g. "XS", "16/32/33") typed as integers, and flags plus a readable
     quarantine_reason for every row monday cannot or must not take. Rows are never dropped here:
-    int_order_lines_valid keeps the valid ones, QUAR_ORDERS_UNIFIED lists the others. -#}
+    int_order_lines_checked stores the verdicts, int_order_lines_valid keeps the valid lines,
+    QUAR_ORDERS_UNIFIED lists the others.
+    A view, like every staging model: a reader pays only for the columns it selects, so the
+    unpivot and the hashing read typed columns without re-running the 276-column checks, which
+    int_order_lines_checked computes once. -#}
 {%- set sizes = size_columns() -%}
 {%- set mapping = monday_mapping() -%}
 {%- set long_text_columns = [] -%}
