@@ -2,7 +2,9 @@
 
 When monday already has the item (or subitem), it is adopted: an ``adopt`` / ``ok`` outcome is
 logged with what the unknown attempt had sent. If the outbox now wants something newer, a
-follow-up update carries the difference.
+follow-up update carries the difference. When monday does not have it, an earlier run's request
+is resent under its own Idempotency-Key where possible (replay.py), so a request monday is still
+applying is not doubled.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from .batches import Sender
 from .config import Settings
 from .operations import Op
+from .replay import Replayer
 from .summary import Summary
 from .writeback import PushLog
 
@@ -41,6 +44,7 @@ class Adopter:
         self.summary = summary
         self.prepare_update = prepare_update
         self.followups: dict[str, list[Op]] = {"item": [], "subitem": []}
+        self.replayer = Replayer(settings, sender, push_log, summary, prepare_update, self.followups)
 
     def mark_unresolved(self, op: Op) -> None:
         """Flag a create whose last attempt (this key, any run) has no known outcome."""
@@ -63,19 +67,24 @@ class Adopter:
         column = self.s.item_sync_key_column if entity == "item" else self.s.subitem_sync_key_column
         found = self.sender.lookup(board or "", column, [op.sync_key for op in check])
         rest = [op for op in ops if id(op) not in checked]
+        missing: list[Op] = []
         for op in check:
             hits = found.get(op.sync_key) or []
             if entity == "subitem":
                 hits = [h for h in hits if _parent_id(h) == op.monday_parent_id] or hits
             if not hits:
-                op.lookup_first, op.prior = False, {}
-                rest.append(op)
+                missing.append(op)
                 continue
             if len(hits) > 1:
                 self.summary.notes.append(
                     f"{entity} {op.sync_key}: {len(hits)} items carry this sync key; adopted the oldest"
                 )
             self._adopt_one(op, hits[0])
+        # Not on monday (yet): an earlier run's request may still be on its way in; resend it
+        # under its own key rather than create these rows under a new one (replay.py).
+        for op in self.replayer.replay(missing) if only_flagged else missing:
+            op.lookup_first, op.prior = False, {}
+            rest.append(op)
         return rest
 
     def _adopt_one(self, op: Op, hit: dict[str, Any]) -> None:

@@ -56,10 +56,12 @@ class Sender:
         self.progress: Progress | None = None  # set by the sync loop; updated after each request
 
     # ------------------------------------------------------------------ HTTP
-    def call(self, request: Request) -> Response:
+    def call(self, request: Request, idempotency_scope: str | None = None) -> Response:
         """One request, paced; 429s are waited out and the identical request resent.
 
-        A read that fails transiently is retried with backoff (reads are safe to repeat).
+        A read that fails transiently is retried with backoff (reads are safe to repeat). A
+        mutation's Idempotency-Key is scoped to this run unless ``idempotency_scope`` names the
+        run whose request is being resent (replay.py).
         """
         failures = 0
         while True:
@@ -72,7 +74,7 @@ class Sender:
                             request.document,
                             request.variables,
                             mutation=True,
-                            idempotency_scope=self.log.run_id,
+                            idempotency_scope=idempotency_scope or self.log.run_id,
                         )
                 else:
                     self.pacer.mark_sent()

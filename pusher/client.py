@@ -46,7 +46,14 @@ class ClientError(Exception):
 
 
 class Transient(ClientError):
-    """The request may or may not have been applied (5xx, timeout, connection dropped, 409)."""
+    """The request may or may not have been applied (5xx, timeout, connection dropped, 409).
+
+    ``retry_in``: the server's Retry-After, when it gave one (a 409 IDEMPOTENCY_CONFLICT does).
+    """
+
+    def __init__(self, code: str, message: str, retry_in: float | None = None) -> None:
+        super().__init__(code, message)
+        self.retry_in = retry_in
 
 
 class RateLimited(ClientError):
@@ -176,7 +183,7 @@ class MondayClient:
         if status in (401, 403):
             raise AuthFailed(code or f"HTTP_{status}", message or "not authorized")
         if status == 409 or code == "IDEMPOTENCY_CONFLICT":
-            raise Transient(code or "HTTP_409", message)
+            raise Transient(code or "HTTP_409", message, _retry_after(resp, first))
         if status >= 500 or (status == 200 and not payload):
             raise Transient(
                 f"HTTP_{status}" if status >= 500 else "INVALID_RESPONSE", message or "unreadable response"

@@ -153,7 +153,7 @@ class PushLog:
             self._attempts[(entity, sync_key, operation, payload_hash)] = int(n)
         rows = self.db.query_dicts(
             "SELECT sync_key, operation, phase, status, payload_hash, group_title, item_name, column_values, "
-            "monday_parent_id, monday_group_id FROM ("
+            "monday_parent_id, monday_group_id, batch_id, idempotency_key, run_id, logged_at FROM ("
             "SELECT l.*, ROW_NUMBER() OVER (PARTITION BY sync_key ORDER BY logged_at DESC) AS rn "
             f"FROM {self.table} l WHERE customer_name = ? AND entity = ?) t "
             "WHERE rn = 1 AND NOT (phase = 'outcome' AND status IN ('ok', 'error'))",
@@ -161,6 +161,17 @@ class PushLog:
         )
         for rec in rows:
             self._pending[(entity, rec["sync_key"])] = rec
+
+    def batch_intents(self, entity: str, batch_id: str) -> list[dict[str, Any]]:
+        """The intents one request logged, in the order they were sent (logged_at increases
+        strictly within a process, and a request's intents are written in its order)."""
+        return self.db.query_dicts(
+            "SELECT entity, sync_key, operation, payload_hash, parent_sync_key, group_title, item_name, "
+            "column_values, monday_parent_id, monday_group_id, board_id, batch_id, idempotency_key, run_id, "
+            f"logged_at FROM {self.table} WHERE customer_name = ? AND entity = ? AND batch_id = ? "
+            "AND phase = 'intent' ORDER BY logged_at",
+            (self.customer_name, entity, batch_id),
+        )
 
     def next_attempt(self, entity: str, sync_key: str, operation: str, payload_hash: str | None) -> int:
         """1 for the first try of this operation with this payload, then 2, ..."""

@@ -507,6 +507,25 @@ def test_sigkill_in_the_middle_of_the_subitems(world: World) -> None:
     assert_settled(world)
 
 
+def test_sigkill_while_monday_is_still_applying_then_an_immediate_rerun(world: World) -> None:
+    """monday has the create request but is still working on it (its Idempotency-Key is taken,
+    nothing is on the board yet): killed there, and rerun at once. The lookup by sync key finds
+    nothing, so a new create would double every row once monday finishes; the rerun resends the
+    logged request under its own key instead: 409 while monday is busy, then monday's replay."""
+    held = 4.0
+    world.sandbox.inject("apply_late", match="create_item", seconds=held)
+    proc = world.spawn(world.first)
+    world.wait_for("the creates to reach monday", lambda s: s["faults_fired"].get("apply_late"), proc)
+    arrived = time.monotonic()
+    world.kill(proc)
+    assert world.sandbox.items(BOARD) == [] and world.open_intents()
+    assert world.push() == [EXIT_OK] * len(world.customers)
+    time.sleep(max(0.0, arrived + held + 0.5 - time.monotonic()))  # the held request is done by now
+    assert_settled(world)  # every line once on the board
+    stats = world.sandbox.stats
+    assert stats["idempotency_conflicts"] >= 1 and stats["idempotent_replays"] >= 1, stats
+
+
 def _wait_until_still(world: World, proc: subprocess.Popen[str], quiet: float = 0.3) -> None:
     """Until the sandbox's mutation counters have not moved for ``quiet`` seconds."""
     last, since = None, time.monotonic()

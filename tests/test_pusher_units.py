@@ -12,11 +12,13 @@ import requests
 
 from pusher.client import MondayClient, RateLimited, Rejected, Transient, idempotency_key
 from pusher.config import Filters, load_settings
-from pusher.connection import Database, find_profiles_file, load_output, sqlserver_connection_string
+from pusher.connection import Database
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED, ConfigError, LimitStop
 from pusher.operations import Request, diff_values, outcomes
 from pusher.outbox import ITEM_COLUMNS, read_items
 from pusher.pacing import Pacer
+from pusher.profiles import find_profiles_file, load_output
+from pusher.sqlserver import sqlserver_connection_string
 from pusher.summary import RowError, Summary
 
 MONDAY_YML = """

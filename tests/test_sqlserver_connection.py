@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pytest
 
-from pusher.connection import _connect_sqlserver, load_output, sqlserver_connection_string
 from pusher.errors import ConfigError
+from pusher.profiles import load_output
+from pusher.sqlserver import _connect_sqlserver, sqlserver_connection_string
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "pw;with}brace"  # noqa: S105 - a test value; must never show up in an error

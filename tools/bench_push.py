@@ -27,8 +27,9 @@ Why not 6 s windows by default: ``reset_in_x_seconds`` comes in whole seconds an
 the answer, so the pacer (never sending before the reset is certain) starts each new window about
 0.5-1 s late (the rounding, the short request whose reading bounds the reset, the next document's
 parsing) — and that does not shrink with the scale. It is ~1.5 % of monday's 60 s minute, ~7 % of
-12 s, ~12 % of 6 s; add the run's fixed costs (reading ~10,000 outbox rows, the board, the log)
-and a busy 2-CPU machine, and 6 s windows land near 87 % of the ceiling, 12 s ones near 94 %.
+12 s, ~12 % of 6 s; add the run's fixed costs (reading ~10,000 outbox rows, the board, the log).
+Measured on 2 CPUs: 12 s windows 97 % of the ceiling; 6 s windows 95 % on an idle machine, 92 %
+with another benchmark alongside, 87 % on a busy one.
 
 Figures: mutations per minute vs the ceiling the scaled limits allow, HTTP calls per mutation,
 429s received, and the pusher's CPU time per mutation (process time of this process, which

@@ -18,11 +18,12 @@ FAULT_KINDS = frozenset(
         "drop_before",  # connection closed, nothing applied
         "drop_after",  # applied, connection closed without a response
         "slow",  # applied, answered after `seconds`
+        "apply_late",  # held in flight for `seconds` (its Idempotency-Key taken), then applied and answered
         "rate_limit",  # 429 with `code` and `retry_in_seconds`, nothing applied
         "alias_error",  # root field `index` (or `alias`) fails with `code`
     }
 )
-APPLYING_KINDS = frozenset({"truncated_json", "drop_after", "slow", "alias_error"})
+APPLYING_KINDS = frozenset({"truncated_json", "drop_after", "slow", "apply_late", "alias_error"})
 
 
 @dataclass
@@ -62,7 +63,7 @@ class FaultQueue:
             params.setdefault("retry_in_seconds", 1)
             if params["code"] not in LIMIT_CODES:
                 raise ValueError(f"rate_limit code must be one of {LIMIT_CODES}")
-        elif kind == "slow":
+        elif kind in ("slow", "apply_late"):
             params.setdefault("seconds", 1.0)
         elif kind == "alias_error":
             if "alias" not in params:

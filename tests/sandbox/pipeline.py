@@ -253,6 +253,8 @@ class GraphQLEndpoint:
             early = self._early_fault(fault)
             if early is not None:
                 return early
+            if fault.kind == "apply_late":  # monday still working on it: a resend gets 409
+                time.sleep(float(fault.params["seconds"]))
 
         cost = estimate_cost(document, operation, variables, self.tracker.limits)
         max_cost = self.tracker.limits.max_query_complexity

@@ -165,7 +165,7 @@ class SandboxServer:
         """Queue a fault for the next ``count`` requests matching ``match``.
 
         ``match``: "any", "mutation", "query", or a root field name.  Params:
-        ``rate_limit``: code, retry_in_seconds; ``slow``: seconds;
+        ``rate_limit``: code, retry_in_seconds; ``slow``, ``apply_late``: seconds;
         ``alias_error``: index (0-based root field) or alias, code, message.
         """
         self.faults.add(kind, count, match, **params)
