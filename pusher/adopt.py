@@ -44,7 +44,7 @@ class Adopter:
         self.summary = summary
         self.prepare_update = prepare_update
         self.followups: dict[str, list[Op]] = {"item": [], "subitem": []}
-        self.replayer = Replayer(settings, sender, push_log, summary, prepare_update, self.followups)
+        self.replayer = Replayer(settings, sender, push_log, summary, self.follow_up)
 
     def mark_unresolved(self, op: Op) -> None:
         """Flag a create whose last attempt (this key, any run) has no known outcome."""
@@ -97,10 +97,15 @@ class Adopter:
             group = (hit.get("group") or {}).get("id") or op.monday_group_id
             extra = {"monday_group_id": str(group) if group else None}
         self.sender.record_ok_without_request(sent, "adopt", self.s.board_id, str(hit["id"]), **extra)
-        if sent.payload_hash != op.payload_hash:  # what was sent then is not what is wanted now
-            follow = dataclasses.replace(
-                op, operation="update", monday_id=str(hit["id"]), lookup_first=False, prior={}
-            )
-            moved = op.entity == "item" and sent.group_title != op.group_title
-            if self.prepare_update(follow, sent.column_values, sent.item_name, moved):
-                self.followups[op.entity].append(follow)
+        self.follow_up(op, sent, str(hit["id"]))
+
+    def follow_up(self, op: Op, sent: Op, monday_id: str | None) -> None:
+        """Queue an update when what the outbox wants now is newer than what was ``sent``."""
+        if sent.payload_hash == op.payload_hash or not monday_id:
+            return
+        follow = dataclasses.replace(
+            op, operation="update", monday_id=monday_id, lookup_first=False, prior={}
+        )
+        moved = op.entity == "item" and sent.group_title != op.group_title
+        if self.prepare_update(follow, sent.column_values, sent.item_name, moved):
+            self.followups[op.entity].append(follow)

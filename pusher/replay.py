@@ -41,7 +41,7 @@ REPLAY_WINDOW = dt.timedelta(minutes=25)
 CONFLICT_WAIT = 120.0  # seconds to wait out 409s: monday is still applying the first request
 CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
 
-PrepareUpdate = Callable[[Op, "str | None", "str | None", bool], bool]
+FollowUp = Callable[[Op, Op, "str | None"], None]  # (wanted now, what was sent, monday id)
 
 
 class Replayer:
@@ -51,16 +51,14 @@ class Replayer:
         sender: Sender,
         push_log: PushLog,
         summary: Summary,
-        prepare_update: PrepareUpdate,
-        followups: dict[str, list[Op]],
+        follow_up: FollowUp,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.s = settings
         self.sender = sender
         self.log = push_log
         self.summary = summary
-        self.prepare_update = prepare_update
-        self.followups = followups
+        self.follow_up = follow_up
         self.clock = clock
 
     def replayable(self, op: Op) -> bool:
@@ -171,7 +169,7 @@ class Replayer:
                 self.summary.unknown.append(err)
             else:
                 self.summary.ok(op.entity, "adopt" if resp is not None and resp.replayed else "create")
-                self._follow_up(op, was, res.monday_id)
+                self.follow_up(op, was, res.monday_id)
         return rest
 
     def _send(self, request: ops_mod.Request, scope: str) -> Response:
@@ -189,14 +187,3 @@ class Replayer:
                     raise
                 failures += 1
                 self.sender.sleep(self.s.retry_backoff * 2 ** (failures - 1))
-
-    def _follow_up(self, op: Op, was: Op, monday_id: str | None) -> None:
-        """What the outbox wants now may be newer than what the resent request carried."""
-        if was.payload_hash == op.payload_hash or not monday_id:
-            return
-        follow = dataclasses.replace(
-            op, operation="update", monday_id=monday_id, lookup_first=False, prior={}
-        )
-        moved = op.entity == "item" and was.group_title != op.group_title
-        if self.prepare_update(follow, was.column_values, was.item_name, moved):
-            self.followups[op.entity].append(follow)
