@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import time
 import traceback
 import uuid
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,74 +25,16 @@ from graphql.utilities import get_operation_ast
 from . import errors as E
 from .faults import Fault, FaultQueue, IdempotencyStore, StoredResponse
 from .limits import LimitHit, LimitTracker, estimate_cost, root_fields
+from .replies import Reply, json_reply, limit_reply
 from .resolvers import known_typenames
 from .state import SandboxState
+from .stats import Stats
 from .views import ACCOUNT_ID, RequestContext
 
 HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
 )
-
-
-@dataclass
-class Reply:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    action: str | None = None  # None | "drop" | "truncate"
-    store: bool = True  # may be kept for Idempotency-Key replay
-
-
-def json_reply(status: int, payload: dict[str, Any], **kw: Any) -> Reply:
-    return Reply(status, json.dumps(payload).encode(), **kw)
-
-
-def limit_reply(hit: LimitHit) -> Reply:
-    body = E.error_body(hit.message, hit.code, retry_in_seconds=hit.retry_in_seconds)
-    return json_reply(429, body, headers={"Retry-After": str(hit.retry_in_seconds)}, store=False)
-
-
-class Stats:
-    """Counters reported by ``GET /_sandbox/stats``."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        with self._lock:
-            self.counters: Counter[str] = Counter()
-            self.by_status: Counter[str] = Counter()
-            self.mutations: Counter[str] = Counter()
-            self.queries: Counter[str] = Counter()
-            self.rate_limited: Counter[str] = Counter()
-            self.app_errors: Counter[str] = Counter()
-            self.faults: Counter[str] = Counter()
-            self.versions: Counter[str] = Counter()
-
-    def bump(self, bucket: str, key: str, n: int = 1) -> None:
-        with self._lock:
-            getattr(self, bucket)[key] += n
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "requests": self.counters["requests"],
-                "mutation_requests": self.counters["mutation_requests"],
-                "query_requests": self.counters["query_requests"],
-                "idempotent_replays": self.counters["idempotent_replays"],
-                "idempotency_conflicts": self.counters["idempotency_conflicts"],
-                "complexity_charged": self.counters["complexity_charged"],
-                "responses_by_status": dict(self.by_status),
-                "mutations_by_field": dict(self.mutations),
-                "queries_by_field": dict(self.queries),
-                "rate_limited_by_code": dict(self.rate_limited),
-                "errors_by_code": dict(self.app_errors),
-                "faults_fired": dict(self.faults),
-                "api_versions": dict(self.versions),
-            }
 
 
 class GraphQLEndpoint:

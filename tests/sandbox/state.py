@@ -14,6 +14,7 @@ from typing import Any
 
 from . import columns as cols
 from .boards import ID_START, BoardStore, load_board_spec
+from .column_render import render_text
 from .errors import (
     COLUMN_VALUE,
     INVALID_ITEM_ID,
@@ -274,4 +275,4 @@ class SandboxState(BoardStore):
             return ", ".join(
                 self.items[s]["name"] for s in item["subitem_ids"] if self.items[s]["state"] == "active"
             )
-        return cols.render_text(column, item["column_values"].get(column_id))
+        return render_text(column, item["column_values"].get(column_id))

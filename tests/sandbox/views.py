@@ -1,17 +1,18 @@
 """Read-side objects handed to graphql-core (Board, Group, Item, column values)
-and item paging/filtering with opaque cursors."""
+and the items_page paging over them."""
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import GraphQLResolveInfo
 
-from . import columns as cols
-from .errors import INVALID_ARGUMENT, INVALID_CURSOR, MondayError
+from .column_render import typed_fields, typename
+from .cursors import decode_cursor, encode_cursor
+from .errors import INVALID_ARGUMENT, MondayError
+from .item_filters import by_values_matches, query_matches
 from .state import SandboxState
 
 PAGE_MAX = 500
@@ -75,106 +76,9 @@ def column_dict(column: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _encode_cursor(payload: dict[str, Any]) -> str:
-    raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return "MSw" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> dict[str, Any]:
-    try:
-        if not cursor.startswith("MSw"):
-            raise ValueError(cursor)
-        body = cursor[3:]
-        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-        if not isinstance(data, dict) or "b" not in data:
-            raise ValueError(cursor)
-        return data
-    except (ValueError, TypeError):
-        raise MondayError("Invalid cursor", INVALID_CURSOR, {"cursor": cursor[:100]}) from None
-
-
 def _check_limit(limit: int) -> None:
     if limit < 1 or limit > PAGE_MAX:
         raise MondayError(f"limit must be between 1 and {PAGE_MAX}", INVALID_ARGUMENT, {"limit": limit})
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list | tuple) else [value]
-
-
-def _num(value: Any) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _rule_matches(state: SandboxState, item: dict[str, Any], rule: dict[str, Any]) -> bool:
-    cid = str(rule["column_id"])
-    text = state.column_text(item, cid)
-    keys = {text}
-    stored = item["column_values"].get(cid)
-    if isinstance(stored, dict):
-        if "index" in stored:
-            keys.add(str(stored["index"]))
-        for i in stored.get("ids", []):
-            keys.add(str(i))
-    values = [str(v) for v in _as_list(rule.get("compare_value"))]
-    op = rule.get("operator") or "any_of"
-    needle = values[0].lower() if values else ""
-    if op == "any_of":
-        return bool(keys & set(values))
-    if op == "not_any_of":
-        return not keys & set(values)
-    if op == "is_empty":
-        return text == ""
-    if op == "is_not_empty":
-        return text != ""
-    if op in ("contains_text", "contains_terms"):
-        return needle in text.lower()
-    if op == "not_contains_text":
-        return needle not in text.lower()
-    if op == "starts_with":
-        return text.lower().startswith(needle)
-    if op == "ends_with":
-        return text.lower().endswith(needle)
-    if op in ("greater_than", "greater_than_or_equals", "lower_than", "lower_than_or_equal", "between"):
-        if text == "" or not values:
-            return False
-        left: Any = _num(text)
-        rights: list[Any] = [_num(v) for v in values]
-        if left is None or any(r is None for r in rights):
-            left, rights = text, values
-        if op == "between":
-            return len(rights) >= 2 and rights[0] <= left <= rights[1]
-        right = rights[0]
-        return {
-            "greater_than": left > right,
-            "greater_than_or_equals": left >= right,
-            "lower_than": left < right,
-            "lower_than_or_equal": left <= right,
-        }[op]
-    raise MondayError(f"Unsupported operator {op}", INVALID_ARGUMENT, {"operator": op})
-
-
-def _query_matches(state: SandboxState, item: dict[str, Any], query: dict[str, Any]) -> bool:
-    if query.get("ids") and item["id"] not in {str(i) for i in query["ids"]}:
-        return False
-    results = [_rule_matches(state, item, r) for r in query.get("rules") or []]
-    results += [_query_matches(state, item, g) for g in query.get("groups") or []]
-    if not results:
-        return True
-    return any(results) if query.get("operator") == "or" else all(results)
-
-
-def _by_values_matches(state: SandboxState, item: dict[str, Any], columns: list[dict[str, Any]]) -> bool:
-    for spec in columns:
-        wanted = {str(v) for v in _as_list(spec.get("column_values"))}
-        if state.column_text(item, str(spec["column_id"])) not in wanted:
-            return False
-    return True
 
 
 def run_page(state: SandboxState, payload: dict[str, Any], limit: int) -> dict[str, Any]:
@@ -191,9 +95,9 @@ def run_page(state: SandboxState, payload: dict[str, Any], limit: int) -> dict[s
             if cid != "name":
                 state.column(board, str(cid))
         if query:
-            items = [i for i in items if _query_matches(state, i, query)]
+            items = [i for i in items if query_matches(state, i, query)]
         if by_values:
-            items = [i for i in items if _by_values_matches(state, i, by_values)]
+            items = [i for i in items if by_values_matches(state, i, by_values)]
     for order in reversed((query or {}).get("order_by") or []):
         cid = str(order["column_id"])
         items.sort(
@@ -204,7 +108,7 @@ def run_page(state: SandboxState, payload: dict[str, Any], limit: int) -> dict[s
     chunk = items[offset : offset + limit]
     nxt = None
     if offset + limit < len(items):
-        nxt = _encode_cursor({**payload, "o": offset + limit})
+        nxt = encode_cursor({**payload, "o": offset + limit})
     return {"cursor": nxt, "items": [ItemView(state, i) for i in chunk]}
 
 
@@ -363,14 +267,14 @@ class ItemView:
     def _value(self, info: GraphQLResolveInfo, column: dict[str, Any]) -> dict[str, Any]:
         stored = self._item["column_values"].get(column["id"])
         value: dict[str, Any] = {
-            "__typename": cols.typename(column["type"], ctx_of(info).typenames),
+            "__typename": typename(column["type"], ctx_of(info).typenames),
             "id": column["id"],
             "type": column["type"],
             "column": column_dict(column),
             "is_leaf": True,
             "text": self._state.column_text(self._item, column["id"]),
             "value": json.dumps(stored) if stored is not None else None,
-            **cols.typed_fields(column, stored),
+            **typed_fields(column, stored),
         }
         if column["type"] == "subtasks":
             subs = self.subitems
