@@ -7,6 +7,7 @@ as GraphQL variables built in ``operations.py``, so nothing from the data reache
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +31,21 @@ OPERATIONS = (
 )
 
 
+# Where `pip install .` (not editable) puts the templates: [tool.setuptools.data-files].
+INSTALLED_DIR = Path(sys.prefix) / "share" / "order-sync" / "graphql"
+
+
 def template_dir() -> Path:
-    return Path(os.environ.get("ORDER_SYNC_GRAPHQL_DIR") or TEMPLATE_DIR)
+    """``ORDER_SYNC_GRAPHQL_DIR``, else the checkout's ``graphql/``, else the installed copy."""
+    if os.environ.get("ORDER_SYNC_GRAPHQL_DIR"):
+        return Path(os.environ["ORDER_SYNC_GRAPHQL_DIR"])
+    for directory in (TEMPLATE_DIR, INSTALLED_DIR):
+        if (directory / f"{OPERATIONS[0]}{SUFFIX}").is_file():
+            return directory
+    raise FileNotFoundError(
+        f"the GraphQL templates (*{SUFFIX}) are in neither {TEMPLATE_DIR} nor {INSTALLED_DIR}: run from "
+        "a checkout of the repository, reinstall it with `pip install .`, or set ORDER_SYNC_GRAPHQL_DIR"
+    )
 
 
 @lru_cache(maxsize=4)

@@ -241,3 +241,32 @@ def test_operator_documents_validate_and_carry_values_as_variables(schema: Graph
         for value in _strings(variables):
             if len(value) >= 4:
                 assert value not in query, value
+
+
+def test_an_installed_pusher_finds_its_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pip install .` (not editable) ships the templates as data files; outside a checkout the
+    pusher renders from that copy, and with neither it says where it looked and what to do."""
+    from pusher import templates
+
+    repo = Path(templates.__file__).resolve().parent.parent
+    # [tool.setuptools.data-files] "share/..." = ["graphql/*..."] (tomllib is 3.11+, we allow 3.10)
+    section = (repo / "pyproject.toml").read_text().split("[tool.setuptools.data-files]", 1)[1]
+    line = next(x for x in section.splitlines() if x.startswith('"'))
+    target, patterns = json.loads(line.split(" = ", 1)[0]), json.loads(line.split(" = ", 1)[1])
+    assert Path(target).parts[-3:] == templates.INSTALLED_DIR.parts[-3:]
+    shipped = {p.name for pattern in patterns for p in repo.glob(pattern)}
+    assert {p.name for p in (repo / "graphql").iterdir() if p.name.endswith(templates.SUFFIX)} <= shipped
+
+    installed = tmp_path / "share" / "order-sync" / "graphql"
+    installed.mkdir(parents=True)
+    for name in shipped:
+        (installed / name).write_text((repo / "graphql" / name).read_text())
+    monkeypatch.delenv("ORDER_SYNC_GRAPHQL_DIR", raising=False)
+    monkeypatch.setattr(templates, "TEMPLATE_DIR", tmp_path / "no-checkout")
+    monkeypatch.setattr(templates, "INSTALLED_DIR", installed)
+    assert templates.template_dir() == installed
+    assert "create_item" in render("create_items", 2)
+
+    monkeypatch.setattr(templates, "INSTALLED_DIR", tmp_path / "nothing")
+    with pytest.raises(FileNotFoundError, match="ORDER_SYNC_GRAPHQL_DIR"):
+        templates.template_dir()

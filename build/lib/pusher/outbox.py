@@ -1,0 +1,199 @@
+"""Read the dbt outbox views for one customer (parameterized SQL, optional filters).
+
+``STG_MON_CustMasterSchedule`` holds one row per item operation, ``..._Subitems`` one row per
+subitem operation (docs/CONTRACT.md). The pusher never decides *what* to send; it only reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Filters
+from .connection import Database
+from .errors import ConfigError
+
+ITEM_OUTBOX = "STG_MON_CustMasterSchedule"
+SUBITEM_OUTBOX = "STG_MON_CustMasterSchedule_Subitems"
+_IN_CHUNK = 500  # stays far below SQL Server's 2,100 parameters per statement
+
+ITEM_COLUMNS = (
+    "customer_name",
+    "sync_key",
+    "operation",
+    "change_reason",
+    "monday_item_id",
+    "group_title",
+    "confirmed_group_title",
+    "item_name",
+    "column_values",
+    "confirmed_column_values",
+    "payload_hash",
+    "confirmed_payload_hash",
+    "order_number",
+    "po_number",
+    "season",
+)
+SUBITEM_COLUMNS = (
+    "customer_name",
+    "sync_key",
+    "parent_sync_key",
+    "operation",
+    "change_reason",
+    "monday_subitem_id",
+    "monday_parent_item_id",
+    "size",
+    "qty",
+    "item_name",
+    "column_values",
+    "confirmed_column_values",
+    "payload_hash",
+    "confirmed_payload_hash",
+)
+
+
+def monday_id(value: Any) -> str | None:
+    """monday ids as text, whatever numeric type the view happens to use."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def parse_values(raw: str | None) -> dict[str, Any]:
+    """A column_values JSON object string → dict (empty for NULL)."""
+    if raw is None or str(raw).strip() == "":
+        return {}
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        raise ValueError("column_values is not a JSON object")
+    return value
+
+
+@dataclass
+class ItemRow:
+    customer_name: str
+    sync_key: str
+    operation: str
+    change_reason: str | None
+    monday_item_id: str | None
+    group_title: str | None
+    confirmed_group_title: str | None
+    item_name: str | None
+    column_values: str | None
+    confirmed_column_values: str | None
+    payload_hash: str
+    confirmed_payload_hash: str | None
+    order_number: str | None = None
+    po_number: str | None = None
+    season: str | None = None
+
+    @property
+    def moves_group(self) -> bool:
+        return (
+            self.operation == "update"
+            and self.group_title is not None
+            and self.confirmed_group_title is not None
+            and self.group_title != self.confirmed_group_title
+        )
+
+
+@dataclass
+class SubitemRow:
+    customer_name: str
+    sync_key: str
+    parent_sync_key: str
+    operation: str
+    change_reason: str | None
+    monday_subitem_id: str | None
+    monday_parent_item_id: str | None
+    size: str | None
+    qty: Any
+    item_name: str | None
+    column_values: str | None
+    confirmed_column_values: str | None
+    payload_hash: str
+    confirmed_payload_hash: str | None
+
+
+def _select(db: Database, relation: str, columns: Sequence[str]) -> str:
+    if not db.relation_exists(relation):
+        raise ConfigError(
+            f"outbox {db.schema}.{relation} does not exist: run `dbt build` for this target first"
+        )
+    return f"SELECT {', '.join(columns)} FROM {db.relation(relation)} WHERE UPPER(customer_name) = ?"
+
+
+def _in_clause(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
+    return f" AND {column} IN ({', '.join('?' for _ in values)})", list(values)
+
+
+def read_items(db: Database, customer: str, filters: Filters | None = None) -> list[ItemRow]:
+    """The customer's item operations, creates first, then updates, then archives."""
+    sql = _select(db, ITEM_OUTBOX, ITEM_COLUMNS)
+    params: list[Any] = [customer.strip().upper()]
+    filters = filters or Filters()
+    for column, values in (
+        ("order_number", filters.order_numbers),
+        ("po_number", filters.po_numbers),
+        ("season", filters.seasons),
+        ("sync_key", filters.sync_keys),
+    ):
+        if values:
+            clause, extra = _in_clause(column, values)
+            sql += clause
+            params += extra
+    sql += " ORDER BY group_title, sync_key"
+    rows = []
+    for rec in db.query_dicts(sql, params):
+        rec = {k.lower(): v for k, v in rec.items()}
+        rows.append(
+            ItemRow(
+                **{c: _text(rec.get(c)) for c in ITEM_COLUMNS if c != "monday_item_id"},
+                monday_item_id=monday_id(rec.get("monday_item_id")),
+            )
+        )
+    order = {"create": 0, "update": 1, "archive": 2}
+    rows.sort(key=lambda r: order.get(r.operation, 3))
+    return rows
+
+
+def read_subitems(
+    db: Database, customer: str, parent_sync_keys: Iterable[str] | None = None
+) -> list[SubitemRow]:
+    """The customer's subitem operations; ``parent_sync_keys`` narrows to those parents."""
+    base = _select(db, SUBITEM_OUTBOX, SUBITEM_COLUMNS)
+    params: list[Any] = [customer.strip().upper()]
+    batches: list[tuple[str, list[Any]]]
+    if parent_sync_keys is None:
+        batches = [(base, params)]
+    else:
+        keys = sorted(set(parent_sync_keys))
+        batches = []
+        for i in range(0, len(keys), _IN_CHUNK):
+            clause, extra = _in_clause("parent_sync_key", keys[i : i + _IN_CHUNK])
+            batches.append((base + clause, params + extra))
+    rows: list[SubitemRow] = []
+    for sql, batch_params in batches:
+        for rec in db.query_dicts(sql + " ORDER BY parent_sync_key, sync_key", batch_params):
+            rec = {k.lower(): v for k, v in rec.items()}
+            ids = {"monday_subitem_id", "monday_parent_item_id", "qty"}
+            rows.append(
+                SubitemRow(
+                    **{c: _text(rec.get(c)) for c in SUBITEM_COLUMNS if c not in ids},
+                    monday_subitem_id=monday_id(rec.get("monday_subitem_id")),
+                    monday_parent_item_id=monday_id(rec.get("monday_parent_item_id")),
+                    qty=rec.get("qty"),
+                )
+            )
+    order = {"delete": 0, "create": 1, "update": 2}
+    rows.sort(key=lambda r: order.get(r.operation, 3))
+    return rows
