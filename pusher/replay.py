@@ -19,7 +19,6 @@ the same group or parent. Anything else falls back to a normal create.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import time
@@ -28,8 +27,9 @@ from collections.abc import Callable
 
 from . import operations as ops_mod
 from .batches import Sender
-from .client import Response, Transient, idempotency_key
+from .client import AuthFailed, Rejected, Response, Transient, idempotency_key
 from .config import Settings
+from .errors import LimitStop
 from .operations import Op, Outcome
 from .summary import RowError, Summary
 from .writeback import PushLog, outcome_events
@@ -40,6 +40,12 @@ log = logging.getLogger(__name__)
 REPLAY_WINDOW = dt.timedelta(minutes=25)
 CONFLICT_WAIT = 120.0  # seconds to wait out 409s: monday is still applying the first request
 CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
+
+
+def _utcnow() -> dt.datetime:
+    """Naive UTC, as the push log stores logged_at."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (3.10)
+
 
 FollowUp = Callable[[Op, Op, "str | None"], None]  # (wanted now, what was sent, monday id)
 
@@ -71,8 +77,7 @@ class Replayer:
         logged = prior.get("logged_at")
         if not isinstance(logged, dt.datetime):
             return False
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (3.10)
-        return now - logged < REPLAY_WINDOW
+        return _utcnow() - logged < REPLAY_WINDOW
 
     def replay(self, ops: list[Op]) -> list[Op]:
         """Resend the earlier requests of ``ops`` where possible; return the ops still to create."""
@@ -119,9 +124,12 @@ class Replayer:
         operation = "create_items" if entity == "item" else "create_subitems"
         board = self.s.board_id if entity == "item" else None
         request = ops_mod.build(operation, sent, board)
-        scope, key = str(intents[0]["run_id"]), str(intents[0]["idempotency_key"])
+        key = str(intents[0]["idempotency_key"])
         body = {"query": request.document, "variables": request.variables}
-        if idempotency_key(body, scope) != key:
+        # The key's scope is the run that first sent the request (a resend logs the old key).
+        runs = self.log.key_scopes(key, since=_utcnow() - 2 * REPLAY_WINDOW)
+        scope = next((run for run in runs if idempotency_key(body, run) == key), None)
+        if scope is None:
             log.info("%s request %s cannot be rebuilt exactly; creating its rows anew", entity, batch_id)
             return None
         return request, sent, scope, str(intents[0]["board_id"] or self.s.board_id)
@@ -145,12 +153,18 @@ class Replayer:
             for op in sent
         ]
         self.log.write(intents)
+        resp: Response | None = None
         try:
             resp = self._send(request, scope)
             outcome = ops_mod.outcomes(request, resp.data, resp.errors, self.sender.client.redact)
-        except Transient as exc:
+        except (Transient, Rejected) as exc:
+            # The first request's fate is still unknown: never "error", which would let the next
+            # run create these rows blind.
             outcome = [Outcome("unknown", None, exc.code, exc.message)] * len(sent)
-            resp = None
+        except (LimitStop, AuthFailed) as exc:
+            unknown = Outcome("unknown", None, exc.code, f"not resent: {exc}")
+            self.log.write(outcome_events(intents, [unknown] * len(sent)))
+            raise
         self.log.write(outcome_events(intents, outcome))
         log.info(
             "resent an interrupted %s request of %d row(s) under its own key (%s)",
@@ -162,8 +176,8 @@ class Replayer:
         rest: list[Op] = []
         for was, res in zip(sent, outcome, strict=True):
             op = wanted[was.sync_key]
-            if res.status == "error":
-                rest.append(dataclasses.replace(op, lookup_first=False, prior={}))
+            if res.status == "error":  # monday refused that row: what is wanted now is created anew
+                rest.append(op)
             elif res.status == "unknown":  # still not known: the next run tries again, never blind
                 err = RowError(op.entity, op.sync_key, op.operation, res.error_code, res.error_message)
                 self.summary.unknown.append(err)

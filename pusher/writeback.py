@@ -173,6 +173,16 @@ class PushLog:
             (self.customer_name, entity, batch_id),
         )
 
+    def key_scopes(self, key: str, since: dt.datetime) -> list[str]:
+        """The runs that logged requests under Idempotency-Key ``key`` since ``since`` (UTC), first
+        one first. ``since`` keeps the read to the newest part of the log (clustered on logged_at)."""
+        rows = self.db.query(
+            f"SELECT run_id, MIN(logged_at) AS first_at FROM {self.table} "
+            "WHERE logged_at >= ? AND idempotency_key = ? GROUP BY run_id ORDER BY first_at",
+            (since, key),
+        )
+        return [str(r[0]) for r in rows if r[0] is not None]
+
     def next_attempt(self, entity: str, sync_key: str, operation: str, payload_hash: str | None) -> int:
         """1 for the first try of this operation with this payload, then 2, ..."""
         return self._attempts.get((entity, sync_key, operation, payload_hash), 0) + 1

@@ -526,6 +526,32 @@ def test_sigkill_while_monday_is_still_applying_then_an_immediate_rerun(world: W
     assert stats["idempotency_conflicts"] >= 1 and stats["idempotent_replays"] >= 1, stats
 
 
+def test_a_resend_that_fails_is_resent_again_under_the_first_key(world: World) -> None:
+    """Killed before monday took the create request; the next run's resend meets a 500 (so its
+    outcome is unknown again, and nothing is created blind); the run after resends once more,
+    still under the first request's key, and monday applies it once."""
+    world.sandbox.inject("rate_limit", match="create_item", retry_in_seconds=120)
+    proc = world.spawn(world.first)
+    world.wait_for("the 429", lambda s: s["rate_limited_by_code"], proc)
+    world.kill(proc)
+    ((key, n),) = world.sql(
+        "select idempotency_key, count(*) from main.MON_PushLog where entity = 'item' and phase = 'intent' "
+        "group by 1"
+    )
+    world.sandbox.clear_faults()
+    world.sandbox.inject("http_500", match="create_item")
+    assert world.push("--max-retries", "0", customers=[world.first]) == [EXIT_ROWS_FAILED]
+    assert world.sandbox.items(BOARD) == []
+    assert world.push() == [EXIT_OK] * len(world.customers)
+    assert_settled(world)
+    runs = world.sql(
+        "select count(distinct run_id), count(*) from main.MON_PushLog where phase = 'intent' and "
+        "idempotency_key = ?",
+        [key],
+    )
+    assert runs == [(3, 3 * n)]  # the same request, sent by three runs under one key
+
+
 def _wait_until_still(world: World, proc: subprocess.Popen[str], quiet: float = 0.3) -> None:
     """Until the sandbox's mutation counters have not moved for ``quiet`` seconds."""
     last, since = None, time.monotonic()
