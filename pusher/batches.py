@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 LOOKUP_CHUNK = 50
 # A document refused for its size is split in halves; other refusals would fail the same way.
 SPLIT_CODES = frozenset({"maxComplexityExceeded", "ComplexityException", "HTTP_413"})
+CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
+CONFLICT_WAIT = 120.0  # seconds to wait for monday to finish the first copy of a request
 
 
 def group_hash(title: str) -> str:
@@ -61,9 +63,10 @@ class Sender:
 
         A read that fails transiently is retried with backoff (reads are safe to repeat). A
         mutation's Idempotency-Key is scoped to this run unless ``idempotency_scope`` names the
-        run whose request is being resent (replay.py).
+        run whose request is being resent (replay.py). A 409 IDEMPOTENCY_CONFLICT (the same
+        request still being applied) is waited out, up to ``CONFLICT_WAIT`` seconds.
         """
-        failures = 0
+        failures, conflict_waited = 0, 0.0
         while True:
             self.pacer.before_request(self.pacer.estimate(request.size) if request.mutation else 2_000)
             try:
@@ -82,7 +85,14 @@ class Sender:
             except RateLimited as exc:
                 self.pacer.rate_limited(exc.code, exc.retry_in, exc.message)
                 continue
-            except Transient:
+            except Transient as exc:
+                if request.mutation and exc.code in CONFLICT_CODES and conflict_waited < CONFLICT_WAIT:
+                    # monday is still applying this very request (same key, sent earlier): wait
+                    # for it to finish, then its answer is replayed. Not a retry of a failure.
+                    wait = exc.retry_in if exc.retry_in is not None else 1.0
+                    conflict_waited += wait
+                    self.sleep(wait)
+                    continue
                 if request.mutation or failures >= self.settings.max_retries:
                     raise
                 failures += 1

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Callable
 
 from . import operations as ops_mod
-from .batches import Sender
+from .batches import CONFLICT_CODES, Sender
 from .client import AuthFailed, Rejected, Response, Transient, idempotency_key
 from .config import Settings
 from .errors import LimitStop
@@ -38,8 +37,6 @@ log = logging.getLogger(__name__)
 
 # monday replays a key's response for 30 minutes; resend only well inside that.
 REPLAY_WINDOW = dt.timedelta(minutes=25)
-CONFLICT_WAIT = 120.0  # seconds to wait out 409s: monday is still applying the first request
-CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
 
 
 def _utcnow() -> dt.datetime:
@@ -58,14 +55,12 @@ class Replayer:
         push_log: PushLog,
         summary: Summary,
         follow_up: FollowUp,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.s = settings
         self.sender = sender
         self.log = push_log
         self.summary = summary
         self.follow_up = follow_up
-        self.clock = clock
 
     def replayable(self, op: Op) -> bool:
         """Whether ``op``'s unresolved create came from an earlier run, recently enough."""
@@ -187,16 +182,13 @@ class Replayer:
         return rest
 
     def _send(self, request: ops_mod.Request, scope: str) -> Response:
-        """The request under ``scope``'s key; 409s (still applying) are waited out, other transient
-        failures retried with backoff."""
-        failures, deadline = 0, self.clock() + CONFLICT_WAIT
+        """The request under ``scope``'s key (Sender.call waits out 409s: monday still applying
+        the first copy); other transient failures are retried with backoff."""
+        failures = 0
         while True:
             try:
                 return self.sender.call(request, idempotency_scope=scope)
             except Transient as exc:
-                if exc.code in CONFLICT_CODES and self.clock() < deadline:
-                    self.sender.sleep(exc.retry_in if exc.retry_in is not None else 1.0)
-                    continue
                 if exc.code in CONFLICT_CODES or failures >= self.s.max_retries:
                     raise
                 failures += 1
