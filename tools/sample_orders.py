@@ -2,11 +2,17 @@
 
     python -m tools.sample_orders create --db data/orders.duckdb --lines 300
     python -m tools.sample_orders edit   --db data/orders.duckdb
+    python -m tools.sample_orders create --db x.duckdb --lines 50000 --customers 1 --seasons 6 \
+        --lines-per-order 1-6                      # shaped like production (see `Shape`)
+    python -m tools.sample_orders edit   --db x.duckdb --share 0.05   # 5 % of the lines changed
 
 `create` builds the whole table inside DuckDB (one INSERT ... SELECT over range(n)), so a
-million lines take seconds, and the same --lines/--seed always give the same rows.
+million lines take seconds, and the same options and --seed always give the same rows; the
+defaults (5 customers, 4 seasons, 3 lines per order) give exactly the rows they always gave.
 `edit` makes the four changes a planner would see: sizes changed, a size zeroed, a line
-cancelled, a customer season blanked; it prints which lines it touched.
+cancelled, a customer season blanked; it prints which lines it touched. `edit --share P`
+changes a share P of the active lines instead (sizes changed, sizes zeroed, lines cancelled,
+lines moved to another season) and prints how many of each.
 """
 
 from __future__ import annotations
@@ -14,20 +20,38 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from tools.reference_layout import Column, read_layout, size_columns
 
+# --customers N / --seasons N take the first N of these; the first 5 / 4 are the defaults.
 CUSTOMERS = (
     "GREYSON CLOTHIERS",
     "PEREGRINE OUTFITTERS",
     "NORTHWIND APPAREL",
     "HARBOUR & LANE",
     "KESTREL ATHLETIC",
+    "ALDER & FINCH",
+    "BLUE HERON GOODS",
+    "CASCADE KNITWEAR",
+    "DUNMORE TAILORING",
+    "ELMWOOD SPORT",
+    "FJORD WORKWEAR",
+    "GALLOWAY DENIM",
 )
-SEASONS = (("2025 FALL", "FA25"), ("2026 SPRING", "SP26"), ("2026 SUMMER", "SU26"), ("2026 FALL", "FA26"))
+SEASONS = (
+    ("2025 FALL", "FA25"),
+    ("2026 SPRING", "SP26"),
+    ("2026 SUMMER", "SU26"),
+    ("2026 FALL", "FA26"),
+    ("2024 SPRING", "SP24"),
+    ("2025 SPRING", "SP25"),
+    ("2024 FALL", "FA24"),
+    ("2025 SUMMER", "SU25"),
+)
 COLOURS = ("NAVY", "BLACK", "HEATHER GREY", "OLIVE", "CREAM", "BURGUNDY", "SKY BLUE", "CHARCOAL")
 STYLES = ("POLO", "OXFORD SHIRT", "CHINO", "HOODIE", "QUARTER ZIP", "BLAZER", "TEE", "JOGGER")
 STATUSES = ("OPEN", "CONFIRMED", "IN PRODUCTION", "SHIPPED")
@@ -45,6 +69,22 @@ FAMILIES = (
     re.compile(r"^W(2[8-9]|3[0-6])$"),
     re.compile(r"^(S|M|L|XL) TALL$"),
 )
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the sample is shaped. The defaults are the demo's data, unchanged since the start."""
+
+    customers: int = 5  # distinct CUSTOMER NAMEs (1-12)
+    seasons: int = 4  # distinct seasons (1-8); an order's lines share one
+    lines_per_order: tuple[int, int] = (3, 3)  # (min, max) lines sharing an AAG ORDER NUMBER
+
+    def __post_init__(self) -> None:
+        low, high = self.lines_per_order
+        if not (1 <= self.customers <= len(CUSTOMERS) and 1 <= self.seasons <= len(SEASONS)):
+            raise ValueError(f"customers 1-{len(CUSTOMERS)} and seasons 1-{len(SEASONS)}")
+        if not 1 <= low <= high:
+            raise ValueError("lines per order: 1 <= min <= max")
 
 
 def _q(name: str) -> str:
@@ -76,31 +116,52 @@ def _size_expr(col: Column, family_of: dict[str, int]) -> str:
     )
 
 
-def build_select(columns: list[Column], seed: int) -> str:
+def _order_lines(shape: Shape, seed: int) -> tuple[str, str, str]:
+    """(order key expression, date key expression, FROM clause) for the shape's order sizes.
+
+    Fixed sizes number orders i // k (the dates' `i // 3` keeps its historical spelling, seed
+    replacement included, so the default rows never change). A range draws each order's size
+    from [min, max] and numbers its lines consecutively: `o` is the order, `i` the line."""
+    low, high = shape.lines_per_order
+    if low == high:
+        return f"(i // {low})", f"i // {low}", "FROM range(?) AS t(i)"
+    sizes = f"({low} + hash(o, {seed}, 'order lines') % {high - low + 1})::BIGINT"
+    return (
+        "o",
+        "o",
+        "FROM (SELECT unnest(range(first, first + n)) AS i, o FROM ("
+        "SELECT o, n, (sum(n) OVER (ORDER BY o) - n)::BIGINT AS first FROM ("
+        f"SELECT o, {sizes} AS n FROM range(?) AS r(o)))) AS t WHERE i < ?",
+    )
+
+
+def build_select(columns: list[Column], seed: int, shape: Shape | None = None) -> str:
+    shape = shape or Shape()
     family_of: dict[str, int] = {}
     for col in size_columns(columns):
         for idx, pattern in enumerate(FAMILIES):
             if pattern.match(col.name):
                 family_of.setdefault(col.name, idx)
-    line = "(i // 3)"  # three style/colour lines per order
+    line, day, source = _order_lines(shape, seed)  # default: three style/colour lines per order
+    seasons = SEASONS[: shape.seasons]
     exprs = {
         "record_uuid": "md5('line-' || i)::UUID",
         "AAG ORDER NUMBER": f"'AAG-' || lpad(({line} + 100000)::VARCHAR, 7, '0')",
-        "CUSTOMER NAME": _pick(CUSTOMERS, "customer", line),
+        "CUSTOMER NAME": _pick(CUSTOMERS[: shape.customers], "customer", line),
         "CUSTOMER SEASON": (
             f"CASE WHEN i % 17 = 5 THEN (CASE WHEN i % 2 = 0 THEN '' END) "
-            f"ELSE {_pick(tuple(s for s, _ in SEASONS), 'season', line)} END"
+            f"ELSE {_pick(tuple(s for s, _ in seasons), 'season', line)} END"
         ),
-        "AAG SEASON": _pick(tuple(a for _, a in SEASONS), "season", line),
+        "AAG SEASON": _pick(tuple(a for _, a in seasons), "season", line),
         "PO NUMBER": f"'PO' || (40000 + {line})",
         "CUSTOMER STYLE": "'ST-' || (1000 + hash(i, 'style') % 900)",
         "STYLE DESCRIPTION": _pick(STYLES, "desc"),
         "CUSTOMER COLOUR DESCRIPTION": _pick(COLOURS, "colour"),
         "ORDER TYPE": _pick(("BULK", "REPEAT", "SAMPLE"), "type"),
         "ORDER STATUS": f"CASE WHEN i % 41 = 7 THEN 'CANCELLED' ELSE {_pick(STATUSES, 'status')} END",
-        "ORDER DATE PO RECEIVED": "DATE '2025-03-01' + (hash(i // 3, 'po') % 200)::INTEGER",
-        "EX FACTORY DATE": "DATE '2025-09-01' + (hash(i // 3, 'xf') % 200)::INTEGER",
-        "ETA CUSTOMER WAREHOUSE DATE": "DATE '2025-10-01' + (hash(i // 3, 'eta') % 200)::INTEGER",
+        "ORDER DATE PO RECEIVED": f"DATE '2025-03-01' + (hash({day}, 'po') % 200)::INTEGER",
+        "EX FACTORY DATE": f"DATE '2025-09-01' + (hash({day}, 'xf') % 200)::INTEGER",
+        "ETA CUSTOMER WAREHOUSE DATE": f"DATE '2025-10-01' + (hash({day}, 'eta') % 200)::INTEGER",
         "DELIVERY TERMS": _pick(("FOB", "DDP", "EXW"), "terms"),
         "PLANNED DELIVERY METHOD": _pick(("SEA", "AIR", "ROAD"), "method"),
         "CUSTOMER PRICE": "(5 + (hash(i, 'price') % 9000) / 100.0)::DECIMAL(18,2)",
@@ -115,7 +176,7 @@ def build_select(columns: list[Column], seed: int) -> str:
         parts.append(f"CAST({expr} AS {col.duckdb_type}) AS {_q(col.name)}")
     body = ",\n  ".join(parts).replace("hash(i", f"hash(i + {seed} * 1000003")
     body = body.replace(f"hash({line},", f"hash({line} + {seed} * 1000003,")
-    return f"SELECT\n  {body}\nFROM range(?) AS t(i)"
+    return f"SELECT\n  {body}\n{source}"
 
 
 def _size_total(columns: list[Column]) -> str:
@@ -128,7 +189,7 @@ def _size_total(columns: list[Column]) -> str:
     return " + ".join(terms)
 
 
-def create(db: Path, lines: int, seed: int, bad_rows: int) -> None:
+def create(db: Path, lines: int, seed: int, bad_rows: int, shape: Shape | None = None) -> None:
     columns = read_layout()
     db.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db))
@@ -136,7 +197,8 @@ def create(db: Path, lines: int, seed: int, bad_rows: int) -> None:
     con.execute("DROP TABLE IF EXISTS dbo.ORDERS_UNIFIED")
     ddl = ", ".join(f"{_q(c.name)} {c.duckdb_type}" for c in columns)
     con.execute(f"CREATE TABLE dbo.ORDERS_UNIFIED ({ddl})")
-    con.execute(f"INSERT INTO dbo.ORDERS_UNIFIED {build_select(columns, seed)}", [lines])
+    select = build_select(columns, seed, shape)
+    con.execute(f"INSERT INTO dbo.ORDERS_UNIFIED {select}", [lines] * select.count("?"))
     total = _size_total(columns)
     con.execute(f'UPDATE dbo.ORDERS_UNIFIED SET "TOTAL_QTY" = {total}, "ORDER_QTY" = {total}')
     if bad_rows:
@@ -196,6 +258,69 @@ def edit(db: Path) -> None:
     con.close()
 
 
+# Kinds of change in `edit --share`, by a hash bucket of 0-19 per chosen line.
+_SHARE_KINDS = (
+    "CASE WHEN b = 0 THEN 'cancelled' WHEN b = 1 THEN 'moved' WHEN b < 6 THEN 'zeroed' ELSE 'changed' END"
+)
+
+
+def edit_share(db: Path, share: float, seed: int = 1) -> dict[str, int]:
+    """Change a share of the active lines the way a busy ERP day would: most get new quantities
+    (about half their sizes +1..+3), some lose sizes, 5 % are cancelled and 5 % move to the next
+    season (a new route when boards split by season). Deterministic by seed."""
+    con = duckdb.connect(str(db))
+    sizes = size_columns(read_layout())
+    con.execute(
+        "CREATE TEMP TABLE picked AS SELECT record_uuid, " + _SHARE_KINDS + " AS kind FROM ("
+        "SELECT record_uuid, hash(record_uuid::VARCHAR, ?, 'kind') % 20 AS b FROM dbo.ORDERS_UNIFIED "
+        "WHERE \"ORDER STATUS\" <> 'CANCELLED' AND \"AAG ORDER NUMBER\" <> '' "
+        "AND hash(record_uuid::VARCHAR, ?, 'edit') % 1000000 < ?)",
+        [seed, seed, round(share * 1_000_000)],
+    )
+    seasons = [
+        r[0]
+        for r in con.execute(
+            'SELECT DISTINCT "CUSTOMER SEASON" FROM dbo.ORDERS_UNIFIED '
+            "WHERE trim(coalesce(\"CUSTOMER SEASON\", '')) <> '' ORDER BY 1"
+        ).fetchall()
+    ]
+    sets = []
+    for col in sizes:
+        ref, h = _q(col.name), f"hash(o.record_uuid::VARCHAR, {_lit(col.name)})"
+        qty = f"TRY_CAST(trim({ref}) AS INTEGER)" if col.is_text else ref
+        new = (
+            f"CASE WHEN p.kind = 'changed' AND {qty} > 0 AND {h} % 2 = 0 THEN {qty} + 1 + {h} // 2 % 3 "
+            f"WHEN p.kind = 'zeroed' AND {qty} > 0 AND {h} % 3 = 0 THEN 0 ELSE {qty} END"
+        )
+        sets.append(f"{ref} = CASE WHEN {qty} IS NULL THEN {ref} ELSE ({new})::{col.duckdb_type} END")
+    moved = (
+        "CASE WHEN p.kind = 'moved' THEN list_extract($seasons, "
+        'coalesce(list_position($seasons, o."CUSTOMER SEASON"), 0) % len($seasons) + 1) '
+        'ELSE o."CUSTOMER SEASON" END'
+    )
+    con.execute(
+        f"UPDATE dbo.ORDERS_UNIFIED AS o SET {', '.join(sets)}, "
+        f"\"ORDER STATUS\" = CASE WHEN p.kind = 'cancelled' THEN 'CANCELLED' ELSE o.\"ORDER STATUS\" END, "
+        f'"CUSTOMER SEASON" = {moved}, "LAST MODIFIED" = TIMESTAMP \'2025-11-02 08:00:00\' '
+        "FROM picked AS p WHERE o.record_uuid = p.record_uuid",
+        {"seasons": seasons},
+    )
+    total = _size_total(read_layout())
+    con.execute(
+        f'UPDATE dbo.ORDERS_UNIFIED SET "TOTAL_QTY" = {total}, "ORDER_QTY" = {total} '
+        "WHERE record_uuid IN (SELECT record_uuid FROM picked)"
+    )
+    counts = dict(con.execute("SELECT kind, count(*) FROM picked GROUP BY kind ORDER BY kind").fetchall())
+    con.close()
+    print("edited " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + f" of the lines in {db}")
+    return counts
+
+
+def _lines_per_order(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    return int(low), int(high or low)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.sample_orders", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -204,13 +329,28 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--lines", type=int, default=300, help="order lines (300 demo; 50000 / 1000000 bench)")
     c.add_argument("--seed", type=int, default=1)
     c.add_argument("--bad-rows", type=int, default=3, help="rows staging must quarantine (0-3)")
+    c.add_argument("--customers", type=int, default=5, help=f"distinct customers (1-{len(CUSTOMERS)})")
+    c.add_argument("--seasons", type=int, default=4, help=f"distinct seasons (1-{len(SEASONS)})")
+    c.add_argument(
+        "--lines-per-order", type=_lines_per_order, default=(3, 3), help="lines per order: 3, or a range: 1-6"
+    )
     e = sub.add_parser("edit", help="change a few lines the way a planner's source would")
     e.add_argument("--db", type=Path, default=Path("data/orders.duckdb"))
+    e.add_argument("--share", type=float, help="change this share of the active lines (e.g. 0.05)")
+    e.add_argument("--seed", type=int, default=1, help="which lines --share picks")
     args = parser.parse_args(argv)
     if args.command == "create":
         if args.lines < 1:
             parser.error("--lines must be at least 1")
-        create(args.db, args.lines, args.seed, args.bad_rows)
+        try:
+            shape = Shape(args.customers, args.seasons, args.lines_per_order)
+        except ValueError as exc:
+            parser.error(str(exc))
+        create(args.db, args.lines, args.seed, args.bad_rows, shape)
+    elif args.share is not None:
+        if not 0 < args.share <= 1:
+            parser.error("--share must be in (0, 1]")
+        edit_share(args.db, args.share, args.seed)
     else:
         edit(args.db)
     return 0
