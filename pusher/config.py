@@ -1,7 +1,10 @@
 """monday.yml + command line + environment → one immutable ``Settings`` for a run.
 
-The board for a customer is ``boards.customers[NAME]`` (matched case-insensitively), else
-``boards.default``. Nothing secret lives here: the API token is read by ``client.py`` alone.
+A customer's *route* is ``boards.customers[NAME]`` (trimmed, matched case-insensitively), else
+``boards.default`` (see docs/CONTRACT.md, "At scale"). A route may name a fixed board
+(``board_id``); without one its boards are made on demand (``boards.auto_create``). Every key is
+validated here, and each error names the key and the fix. Nothing secret lives here: the API
+token is read by ``client.py`` alone.
 """
 
 from __future__ import annotations
@@ -14,7 +17,27 @@ from typing import Any
 
 import yaml
 
+from .config_boards import (
+    BOARD_ITEM_LIMIT,
+    SIZE_CURVE,
+    BoardsConfig,
+    ColumnSpec,
+    Route,
+    as_mapping,
+    check_scope,
+    column_spec,
+    load_boards,
+    mapped_columns,
+    one_of,
+    positive,
+    size_curve_column,
+)
 from .errors import ConfigError
+
+__all__ = [
+    "BOARD_ITEM_LIMIT", "BoardsConfig", "ColumnSpec", "Filters", "Route", "Settings", "config_path",
+    "load_boards", "load_settings", "mapped_columns",
+]  # fmt: skip
 
 DEFAULT_API_URL = "https://api.monday.com/v2"
 DEFAULT_API_VERSION = "2026-10"
@@ -40,7 +63,7 @@ class Filters:
 @dataclass(frozen=True)
 class Settings:
     customer: str
-    board_id: str
+    board_id: str | None  # the route's fixed board; None when its boards are made on demand
     subitem_board_id: str | None
     item_sync_key_column: str = "sync_key"
     subitem_sync_key_column: str = "sync_key"
@@ -62,6 +85,13 @@ class Settings:
     max_limit_wait: float = 900.0  # seconds of 429 waiting tolerated before stopping (exit 3)
     requests_per_minute: int = 1000
     diff_samples: int = 5
+    boards: BoardsConfig = field(default_factory=BoardsConfig)
+    route: Route | None = None  # the customer's route
+    on_out_of_scope: str = "archive"  # archive | delete | keep
+    on_move: str = "archive"  # archive | delete
+    item_columns: tuple[ColumnSpec, ...] = ()  # the sync key first, then items.columns
+    subitem_columns: tuple[ColumnSpec, ...] = ()
+    size_curve_column: ColumnSpec = ColumnSpec(**SIZE_CURVE)
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -74,43 +104,6 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{path} must hold a mapping")
     return data
-
-
-def _board_for(boards: Mapping[str, Any], customer: str) -> Mapping[str, Any]:
-    customers = boards.get("customers") or {}
-    if not isinstance(customers, Mapping):
-        raise ConfigError("boards.customers must be a mapping of customer name → board")
-    wanted = customer.strip().casefold()
-    for name, entry in customers.items():
-        if str(name).strip().casefold() == wanted:
-            if not isinstance(entry, Mapping):
-                raise ConfigError(f"boards.customers[{name!r}] must be a mapping")
-            return entry
-    default = boards.get("default")
-    if not isinstance(default, Mapping):
-        raise ConfigError(f"no board for customer {customer!r} and no boards.default in monday.yml")
-    return default
-
-
-def _id(value: Any, what: str, required: bool = True) -> str | None:
-    if value is None or str(value).strip() == "":
-        if required:
-            raise ConfigError(f"{what} is missing in monday.yml")
-        return None
-    text = str(value).strip()
-    if not text.isdigit():
-        raise ConfigError(f"{what} must be a numeric monday id, got {text!r}")
-    return text
-
-
-def _positive(value: Any, what: str, kind: type = float) -> Any:
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{what} must be a number, got {value!r}") from None
-    if number <= 0:
-        raise ConfigError(f"{what} must be positive, got {value!r}")
-    return number
 
 
 def _sync_key_column(section: Any, what: str) -> str:
@@ -136,13 +129,10 @@ def load_settings(
     if not customer or not customer.strip():
         raise ConfigError("--customer is required")
     data = _load_yaml(config_path(config_file, env))
-    boards = data.get("boards")
-    if not isinstance(boards, Mapping):
-        raise ConfigError("monday.yml has no `boards` section")
-    board = _board_for(boards, customer)
-    sync = data.get("sync") or {}
-    if not isinstance(sync, Mapping):
-        raise ConfigError("monday.yml `sync` must be a mapping")
+    boards = load_boards(data)
+    route = boards.route_for(customer)
+    check_scope(data)
+    sync = as_mapping(data.get("sync"), "sync")
 
     share = sync.get("max_archive_share", 0.2)
     try:
@@ -154,29 +144,36 @@ def load_settings(
 
     values: dict[str, Any] = {
         "customer": customer.strip(),
-        "board_id": _id(board.get("board_id"), "board_id"),
-        "subitem_board_id": _id(board.get("subitem_board_id"), "subitem_board_id", required=False),
+        "board_id": route.board_id,
+        "subitem_board_id": route.subitem_board_id,
         "item_sync_key_column": _sync_key_column(data.get("items"), "items"),
         "subitem_sync_key_column": _sync_key_column(data.get("subitems"), "subitems"),
         "api_url": (env.get("MONDAY_API_URL") or DEFAULT_API_URL).strip(),
         "api_version": str(data.get("api_version") or DEFAULT_API_VERSION),
         "max_archive_share": share,
+        "boards": boards,
+        "route": route,
+        "on_out_of_scope": one_of(
+            sync.get("on_out_of_scope"), "sync.on_out_of_scope", ("archive", "delete", "keep"), "archive"
+        ),
+        "on_move": one_of(sync.get("on_move"), "sync.on_move", ("archive", "delete"), "archive"),
+        "item_columns": tuple(column_spec(c) for c in mapped_columns(data, "items")),
+        "subitem_columns": tuple(column_spec(c) for c in mapped_columns(data, "subitems")),
+        "size_curve_column": size_curve_column(data),
     }
     if sync.get("batch_size") is not None:
-        values["batch_size"] = _positive(sync["batch_size"], "sync.batch_size", int)
+        values["batch_size"] = positive(sync["batch_size"], "sync.batch_size", int)
     if sync.get("requests_per_minute") is not None:  # 1,000; Pro 2,500; Enterprise 5,000
-        values["requests_per_minute"] = _positive(
-            sync["requests_per_minute"], "sync.requests_per_minute", int
-        )
+        values["requests_per_minute"] = positive(sync["requests_per_minute"], "sync.requests_per_minute", int)
 
     for key, value in overrides.items():
         if value is not None:
             values[key] = value
     if values.get("batch_size") is not None:
-        values["batch_size"] = min(_positive(values["batch_size"], "--batch-size", int), MAX_BATCH)
+        values["batch_size"] = min(positive(values["batch_size"], "--batch-size", int), MAX_BATCH)
     for key in ("connect_timeout", "read_timeout", "retry_backoff", "max_limit_wait"):
         if key in values:
-            values[key] = _positive(values[key], key.replace("_", "-"))
+            values[key] = positive(values[key], key.replace("_", "-"))
     if "max_retries" in values and int(values["max_retries"]) < 0:
         raise ConfigError("--max-retries must be 0 or more")
     if not values["api_url"].startswith(("https://", "http://127.0.0.1", "http://localhost")):
