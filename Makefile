@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint generate edit-sample reset status bench-transform bench-push compile-sqlserver docs
+.PHONY: run test lint generate edit-sample reset status bench-transform bench-push bench-scale compile-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -67,6 +67,11 @@ bench-transform: $(VENV)/.installed
 
 bench-push: $(VENV)/.installed
 	$(PY) -m tools.bench_push
+
+# One customer's 50,000 lines over six seasons onto boards made on demand (sizes as subitems,
+# then as a column); smaller runs: `$(PY) -m tools.bench_scale --lines 5000 --scale 20`.
+bench-scale: $(VENV)/.installed
+	$(PY) -m tools.bench_scale
 
 docs: $(VENV)/.installed profiles.yml $(DB)
 	$(DBT) docs generate $(DBT_ARGS)

@@ -1,0 +1,266 @@
+"""Scale benchmark: one customer with 50,000 order lines over six seasons, boards made on demand.
+
+    python -m tools.bench_scale                                  # 50,000 lines, both size modes
+    python -m tools.bench_scale --lines 5000 --modes subitems    # a smaller run
+    python -m tools.bench_scale --scale 20                       # monday's minute shrunk to 3 s
+
+Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
+
+1. ``tools.sample_orders create --customers 1 --seasons 6 --lines-per-order 1-6`` (orders of
+   1-6 lines, ~8.7 non-zero sizes a line) and ``dbt build`` with the mapping of
+   ``docs/examples/monday.by-season.yml`` passed as ``--vars`` (``tools.codegen --print-vars``);
+2. the monday sandbox (``tests/sandbox``), started EMPTY (no board at all), with monday's limits
+   and latency scaled like ``tools.bench_push`` does: a window of 60/scale s holding the full
+   10,000,000 points, 300/scale ms per request + 20/scale ms per mutation; the daily call
+   limit is off (the figures say how many calls each plan's day allows);
+3. ``python -m pusher --all-customers`` exactly as an operator runs it (``ORDER_SYNC_CONFIG``
+   pointing at the example), the first sync; then ``tools.sample_orders edit --share 0.05``
+   (5 % of the lines: new quantities, sizes zeroed, cancelled, moved to another season),
+   ``dbt build`` and the second sync.
+
+Prints per sync: boards made, live items and subitems, the fullest board, mutations (by kind),
+HTTP calls, 429s and "monday minutes" (wall time ÷ the scaled window: how long monday would
+take at its real limits). It asserts nothing. The sandbox runs in this process (its state is
+read directly), the pusher in its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tests.sandbox import SandboxServer
+from tools.sample_orders import Shape, create, edit_share
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "docs" / "examples" / "monday.by-season.yml"
+TOKEN = "tok-bench-scale-31d7"  # noqa: S105 (the sandbox accepts only this)
+DAILY_CALLS = {"Standard": 1_000, "Pro": 10_000, "Enterprise": 25_000}
+
+
+@dataclass
+class Figures:
+    """What one sync did, read from the sandbox before and after it."""
+
+    label: str
+    seconds: float
+    window: float
+    exit_code: int
+    item_boards: int = 0
+    subitem_boards: int = 0
+    boards_made: int = 0
+    items: int = 0
+    subitems: int = 0
+    archived: int = 0
+    fullest: tuple[str, int] = ("", 0)
+    mutations: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+    rate_limited: int = 0
+
+    @property
+    def monday_minutes(self) -> float:
+        return self.seconds / self.window
+
+
+def board_census(sandbox: SandboxServer) -> dict[str, Any]:
+    """Boards, live items/subitems and the fullest board (items counting toward its limit)."""
+    state = sandbox.state
+    with state.lock:
+        boards = list(state.boards.values())
+        counts = {b["id"]: state.count_items(b["id"]) for b in boards}
+        live = {b["id"]: len(state.board_items(b["id"])) for b in boards}
+    subs = [b for b in boards if b.get("type") == "sub_items_board"]
+    mains = [b for b in boards if b.get("type") != "sub_items_board"]
+    fullest = max(((b["name"], counts[b["id"]]) for b in boards), key=lambda x: x[1], default=("", 0))
+    return {
+        "item_boards": len(mains),
+        "subitem_boards": len(subs),
+        "items": sum(live[b["id"]] for b in mains),
+        "subitems": sum(live[b["id"]] for b in subs),
+        "archived": sum(counts[b["id"]] - live[b["id"]] for b in boards),
+        "fullest": fullest,
+    }
+
+
+def _run(cmd: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(
+            f"{what} failed ({result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-3000:]}"
+        )
+    return result
+
+
+def dbt_build(tmp: Path, env: dict[str, str], config: Path) -> float:
+    """``dbt build`` with the mapping of ``config`` passed as --vars; returns its wall time."""
+    dbt_vars = _run(
+        [sys.executable, "-m", "tools.codegen", "--config", str(config), "--print-vars"], env, "codegen"
+    ).stdout.strip()
+    started = time.monotonic()
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    _run(
+        [dbt, "build", "--project-dir", "dbt_project", "--vars", dbt_vars, "--quiet"]
+        + ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
+        env,
+        "dbt build",
+    )
+    return time.monotonic() - started
+
+
+def push(sandbox: SandboxServer, env: dict[str, str], label: str, window: float, log: Path) -> Figures:
+    """One ``python -m pusher --all-customers``, with the sandbox's figures before and after."""
+    before, census0 = sandbox.stats, board_census(sandbox)
+    started = time.monotonic()
+    with log.open("a") as out:
+        out.write(f"\n===== {label}\n")
+        out.flush()
+        code = subprocess.run(
+            [sys.executable, "-m", "pusher", "--all-customers"],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        ).returncode
+    seconds = time.monotonic() - started
+    after, census = sandbox.stats, board_census(sandbox)
+    mutations = Counter(after["mutations_by_field"])
+    mutations.subtract(before["mutations_by_field"])
+    limited = sum(after["rate_limited_by_code"].values()) - sum(before["rate_limited_by_code"].values())
+    return Figures(
+        label,
+        seconds,
+        window,
+        code,
+        item_boards=census["item_boards"],
+        subitem_boards=census["subitem_boards"],
+        boards_made=census["item_boards"] - census0["item_boards"],
+        items=census["items"],
+        subitems=census["subitems"],
+        archived=census["archived"],
+        fullest=census["fullest"],
+        mutations=+mutations,
+        calls=after["requests"] - before["requests"],
+        rate_limited=limited,
+    )
+
+
+def write_config(tmp: Path, mode: str) -> Path:
+    """The example monday.yml with every route's size mode set to ``mode``."""
+    config = yaml.safe_load(EXAMPLE.read_text())
+    config["boards"]["default"]["sizes"] = mode
+    path = tmp / "monday.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{mode}-"))
+    db = tmp / "orders.duckdb"
+    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
+    config = write_config(tmp, mode)
+    window = 60.0 / args.scale
+    try:
+        create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, 6, (1, 6)))
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(tmp),
+            "ORDER_SYNC_DUCKDB": str(db),
+            "ORDER_SYNC_TARGET": "duckdb",
+            "ORDER_SYNC_CONFIG": str(config),
+            "MONDAY_API_TOKEN": TOKEN,
+        }
+        built = dbt_build(tmp, env, config)
+        print(f"[{mode}] dbt build {built:.0f}s", flush=True)
+        sandbox = SandboxServer(
+            token=TOKEN,
+            window_seconds=window,
+            daily_calls=0,
+            latency_ms=300.0 / args.scale,
+            latency_per_mutation_ms=20.0 / args.scale,
+        )
+        with sandbox:
+            env["MONDAY_API_URL"] = sandbox.url
+            log = tmp / "pusher.log"
+            first = push(sandbox, env, f"{mode}: first sync", window, log)
+            print(f"[{mode}] first sync {first.seconds:.0f}s, exit {first.exit_code}", flush=True)
+            edit_share(db, args.share, seed=1)
+            built = dbt_build(tmp, env, config)
+            print(f"[{mode}] dbt build after the edit {built:.0f}s", flush=True)
+            second = push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log)
+            if first.exit_code or second.exit_code:
+                print(log.read_text()[-4000:])
+        return [first, second]
+    finally:
+        if args.keep:
+            print(f"[{mode}] kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def render(figs: list[Figures], args: argparse.Namespace) -> str:
+    lines = [
+        f"\nscale bench: {args.lines:,} lines, {args.customers} customer(s), 6 seasons, orders of 1-6 lines; "
+        f"monday's minute = {60 / args.scale:g} s (scale {args.scale:g}); "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+    ]
+    head = ("", "boards made", "boards (items/subitems)", "live items", "live subitems", "archived")
+    head += ("fullest board", "mutations", "HTTP calls", "429s", "monday minutes", "wall", "exit")
+    rows = [head]
+    for f in figs:
+        rows.append(
+            (
+                f.label,
+                f"{f.boards_made}",
+                f"{f.item_boards}/{f.subitem_boards}",
+                f"{f.items:,}",
+                f"{f.subitems:,}",
+                f"{f.archived:,}",
+                f"{f.fullest[1]:,} ({f.fullest[0]})",
+                f"{sum(f.mutations.values()):,}",
+                f"{f.calls:,}",
+                f"{f.rate_limited}",
+                f"{f.monday_minutes:.1f}",
+                f"{f.seconds:.0f}s",
+                f"{f.exit_code}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    for f in figs:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in f.mutations.most_common())
+        days = ", ".join(f"{plan} {f.calls / n:.1f}" for plan, n in DAILY_CALLS.items())
+        lines.append(f"  {f.label}: {kinds or 'no mutation'}; days of daily calls: {days}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tools.bench_scale", description=__doc__.split("\n")[0])
+    p.add_argument("--lines", type=int, default=50_000, help="order lines (one customer by default)")
+    p.add_argument("--customers", type=int, default=1, help="spread the lines over this many customers")
+    p.add_argument("--modes", nargs="+", choices=("subitems", "column"), default=["subitems", "column"])
+    p.add_argument("--scale", type=float, default=10.0, help="monday's timings divided by this")
+    p.add_argument("--share", type=float, default=0.05, help="share of lines changed before the second sync")
+    p.add_argument(
+        "--keep", action="store_true", help="keep the temp dirs (database, push log, pusher output)"
+    )
+    args = p.parse_args(argv)
+    figs = [f for mode in args.modes for f in run_mode(mode, args)]
+    print(render(figs, args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
