@@ -3,6 +3,7 @@
     python -m tools.codegen                    # from the live dbo.ORDERS_UNIFIED (profile's DuckDB file)
     python -m tools.codegen --from-reference   # from ../shared/orders_unified/ORDERS_UNIFIED.sql
     python -m tools.codegen --check            # exit 1 when the committed files are stale
+    python -m tools.codegen --config other.yml --print-vars   # JSON for `dbt build --vars ...`
 
 Writes two committed files under dbt_project/macros/generated/:
 
@@ -10,7 +11,12 @@ Writes two committed files under dbt_project/macros/generated/:
   ORDERS_UNIFIED in table order. Every column that is not one of the 21 descriptive columns
   (tools.reference_layout.DESCRIPTIVE_COLUMNS) is a size. The list is static on purpose: dbt
   unit tests and the offline SQL Server compile must not introspect the database.
-- monday_mapping.sql: `monday_mapping()` returns the items / subitems / sync parts of monday.yml.
+- monday_mapping.sql: `monday_mapping()` returns the items / subitems / sync / boards / scope parts
+  of monday.yml (validated first, tools.mapping_check), or the dbt var `order_sync_mapping` when
+  that is set: `dbt build --vars "$(python -m tools.codegen --config other.yml --print-vars)"`
+  builds with another monday.yml without rewriting the committed file.
+
+The config is `--config PATH`, else $ORDER_SYNC_CONFIG, else monday.yml.
 
 `--check` compares against the live relation when the profile's DuckDB file holds
 dbo.ORDERS_UNIFIED, else against the reference layout (a fresh clone has no database yet).
@@ -27,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from tools.mapping_check import problems
 from tools.reference_layout import DESCRIPTIVE_COLUMNS, read_layout, size_columns
 
 REPO = Path(__file__).resolve().parent.parent
@@ -95,9 +102,21 @@ def reference_size_columns() -> list[dict[str, Any]]:
     return [{"name": c.name, "is_text": c.is_text} for c in size_columns(read_layout())]
 
 
-def mapping() -> dict[str, Any]:
-    doc = yaml.safe_load(MONDAY_YML.read_text())
-    return {key: doc[key] for key in ("items", "subitems", "sync")}
+MAPPED_SECTIONS = ("items", "subitems", "sync", "boards", "scope")
+
+
+def config_path() -> Path:
+    return Path(os.environ["ORDER_SYNC_CONFIG"]) if os.environ.get("ORDER_SYNC_CONFIG") else MONDAY_YML
+
+
+def mapping(path: Path | None = None) -> dict[str, Any]:
+    """The dbt-read sections of monday.yml (absent optional ones left out), validated."""
+    path = path or config_path()
+    doc = yaml.safe_load(path.read_text()) or {}
+    errors = problems(doc)
+    if errors:
+        raise SystemExit(f"{path}: fix the configuration:\n  " + "\n  ".join(errors))
+    return {key: doc[key] for key in MAPPED_SECTIONS if doc.get(key) is not None}
 
 
 # --------------------------------------------------------------------------- rendering
@@ -154,8 +173,12 @@ def render_size_columns(columns: list[dict[str, Any]]) -> str:
 
 def render_mapping(data: dict[str, Any]) -> str:
     return (
-        HEADER.format(what="monday.yml (items, subitems, sync)")
-        + "{% macro monday_mapping() %}\n{{ return("
+        HEADER.format(what="monday.yml (items, subitems, sync, boards, scope)")
+        + "{#- The dbt var order_sync_mapping, when set, replaces it (python -m tools.codegen --print-vars). -#}\n"
+        + "{% macro monday_mapping() %}\n"
+        + "{%- set override = var('order_sync_mapping', none) -%}\n"
+        + "{%- if override is not none -%}{{ return(fromjson(override) if override is string else override) }}{%- endif -%}\n"
+        + "{{ return("
         + jinja_literal(data)
         + ") }}\n{% endmacro %}\n"
     )
@@ -178,7 +201,19 @@ def main(argv: list[str] | None = None) -> int:
         "--from-reference", action="store_true", help="use the reference DDL, not the live table"
     )
     parser.add_argument("--db", type=Path, help="DuckDB file to introspect (default: the profile's)")
+    parser.add_argument(
+        "--config", type=Path, help="the monday.yml to read (default: $ORDER_SYNC_CONFIG, else monday.yml)"
+    )
+    parser.add_argument(
+        "--print-vars",
+        action="store_true",
+        help="print the JSON for `dbt build --vars` (order_sync_mapping) and write nothing",
+    )
     args = parser.parse_args(argv)
+    config = args.config or config_path()
+    if args.print_vars:
+        print(json.dumps({"order_sync_mapping": mapping(config)}, ensure_ascii=False))
+        return 0
 
     if args.from_reference:
         sizes, origin = reference_size_columns(), "the reference layout"
@@ -194,13 +229,13 @@ def main(argv: list[str] | None = None) -> int:
                 )
             sizes, origin = reference_size_columns(), f"the reference layout ({db} has no dbo.ORDERS_UNIFIED)"
 
-    wanted = {SIZE_FILE: render_size_columns(sizes), MAPPING_FILE: render_mapping(mapping())}
+    wanted = {SIZE_FILE: render_size_columns(sizes), MAPPING_FILE: render_mapping(mapping(config))}
     if args.check:
         stale = [p for p, text in wanted.items() if not p.exists() or p.read_text() != text]
         if stale:
             names = ", ".join(_display(p) for p in stale)
             print(
-                f"stale generated macros: {names} no longer match {origin} / monday.yml; "
+                f"stale generated macros: {names} no longer match {origin} / {_display(config)}; "
                 "run `make generate` (python -m tools.codegen) and commit the result",
                 file=sys.stderr,
             )
