@@ -174,10 +174,12 @@ def render_size_columns(columns: list[dict[str, Any]]) -> str:
 def render_mapping(data: dict[str, Any]) -> str:
     return (
         HEADER.format(what="monday.yml (items, subitems, sync, boards, scope)")
-        + "{#- The dbt var order_sync_mapping, when set, replaces it (python -m tools.codegen --print-vars). -#}\n"
+        + "{#- The dbt var order_sync_mapping, when set, replaces it (codegen --print-vars). -#}\n"
         + "{% macro monday_mapping() %}\n"
         + "{%- set override = var('order_sync_mapping', none) -%}\n"
-        + "{%- if override is not none -%}{{ return(fromjson(override) if override is string else override) }}{%- endif -%}\n"
+        + "{%- if override is not none -%}\n"
+        + "{{ return(fromjson(override) if override is string else override) }}\n"
+        + "{%- endif -%}\n"
         + "{{ return("
         + jinja_literal(data)
         + ") }}\n{% endmacro %}\n"

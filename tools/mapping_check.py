@@ -121,7 +121,7 @@ def _scope(scope: Any) -> list[str]:
         column = window.get("column")
         if column not in DATE_COLUMNS:
             errors.append(
-                f"scope.date_window.column is {column!r}; use one of the date columns {', '.join(DATE_COLUMNS)}"
+                f"scope.date_window.column is {column!r}; use a date column: {', '.join(DATE_COLUMNS)}"
             )
         for key in ("days_before", "days_after"):
             days = window.get(key)
