@@ -6,7 +6,8 @@
 3. the subitems board: monday's API has no call that creates it directly: monday creates it with
    a board's first subitem. So one placeholder item and one subitem are created (the response
    names the subitems board), the subitem columns are added there with ``create_column``, and the
-   placeholder item is deleted again (its subitem goes with it);
+   placeholder item is deleted again (its subitem goes with it); the steps live in
+   ``board_setup.py``, shared with boards made on demand (``board_maker.py``);
 4. prints the ids to put in monday.yml (``boards.default`` or ``boards.customers[NAME]``).
 
 Every document is a template in ``graphql/`` with variables only. Exit 0, or 2 on a
@@ -23,32 +24,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
 
-from . import operations as ops
-from .client import ClientError, MondayClient, Response, say_redacted
-from .config import DEFAULT_API_URL, DEFAULT_API_VERSION, config_path
+from .board_setup import EXTRA_OPERATIONS, Layout, complete_board, create_board, render_extra
+from .client import ClientError, MondayClient, say_redacted
+from .config import DEFAULT_API_URL, DEFAULT_API_VERSION, config_path, mapped_columns
 from .errors import EXIT_CONFIG, EXIT_OK, ConfigError
-from .operations import Op
-from .templates import SUFFIX, _check_structure, template_dir
 
-# Templates of the operator commands (check, board create); the sync's own are in templates.py.
-EXTRA_OPERATIONS = ("create_board", "create_columns", "check_boards")
-PLACEHOLDER_NAME = "order-sync: setting up the subitems board (safe to delete)"
-
-
-def render_extra(operation: str, rows: Sequence[Mapping[str, Any]] | int = 1) -> str:
-    if operation not in EXTRA_OPERATIONS:
-        raise KeyError(f"unknown GraphQL operation {operation!r}")
-    row_list: list[Mapping[str, Any]] = [{}] * rows if isinstance(rows, int) else list(rows)
-    _check_structure(row_list)
-    env = jinja2.Environment(  # GraphQL text: no value is ever rendered, nothing to escape
-        loader=jinja2.FileSystemLoader(str(template_dir())),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701
-    )
-    return env.get_template(operation + SUFFIX).render(rows=row_list).strip() + "\n"
+__all__ = [  # EXTRA_OPERATIONS, mapped_columns, render_extra: check.py and the tests read them here
+    "EXTRA_OPERATIONS", "client_from_env", "load_mapping", "main", "mapped_columns", "provision",
+    "render_extra", "yaml_snippet",
+]  # fmt: skip
 
 
 def load_mapping(explicit: str | None) -> dict[str, Any]:
@@ -64,83 +50,11 @@ def load_mapping(explicit: str | None) -> dict[str, Any]:
     return data
 
 
-def mapped_columns(config: Mapping[str, Any], section: str) -> list[dict[str, Any]]:
-    """The monday columns ``section`` (items / subitems) needs: the sync key first."""
-    part = config.get(section) or {}
-    if not isinstance(part, Mapping):
-        raise ConfigError(f"monday.yml `{section}` must be a mapping")
-    key = part.get("sync_key") or {"id": "sync_key", "title": "Sync key", "type": "text"}
-    columns = [dict(key)] + [dict(c) for c in part.get("columns") or []]
-    for c in columns:
-        if not c.get("id") or not c.get("type"):
-            raise ConfigError(f"monday.yml {section}: every column needs an id and a type, got {c}")
-    return columns
-
-
 def client_from_env(config: Mapping[str, Any]) -> MondayClient:
     url = (os.environ.get("MONDAY_API_URL") or DEFAULT_API_URL).strip()
     if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise ConfigError("MONDAY_API_URL must be https:// (plain http only for localhost)")
     return MondayClient(url, str(config.get("api_version") or DEFAULT_API_VERSION), read_timeout=120)
-
-
-def call(client: MondayClient, document: str, variables: Mapping[str, Any], what: str) -> Response:
-    mutation = document.lstrip().startswith("mutation")
-    try:
-        resp = client.execute(document, variables, mutation=mutation)
-    except ClientError as exc:
-        raise ConfigError(f"{what} failed: {exc}") from None
-    if resp.errors:
-        first = resp.errors[0]
-        code = ops.error_code(first)
-        raise ConfigError(f"{what} failed: {code}: {client.redact(first.get('message') or '')}")
-    return resp
-
-
-def column_defaults(column: Mapping[str, Any]) -> str | None:
-    """Status labels as create_column defaults (index 5 is monday's default label: skipped)."""
-    labels = column.get("labels")
-    if column.get("type") != "status" or not labels:
-        return None
-    indexes = [i for i in range(len(labels) + 1) if i != 5][: len(labels)]
-    return json.dumps({"labels": {str(i): str(label) for i, label in zip(indexes, labels, strict=True)}})
-
-
-def create_columns(client: MondayClient, board_id: str, columns: Sequence[Mapping[str, Any]]) -> list[str]:
-    variables: dict[str, Any] = {"board": board_id}
-    for i, c in enumerate(columns):
-        variables.update(
-            {
-                f"id{i}": str(c["id"]),
-                f"t{i}": str(c.get("title") or c["id"]),
-                f"type{i}": str(c["type"]),
-                f"d{i}": column_defaults(c),
-            }
-        )
-    resp = call(
-        client, render_extra("create_columns", len(columns)), variables, f"create_column on {board_id}"
-    )
-    return [str((resp.data or {})[f"c{i}"]["id"]) for i in range(len(columns))]
-
-
-def create_subitems_board(client: MondayClient, board_id: str) -> tuple[str, str]:
-    """monday creates a board's subitems board with its first subitem: (subitems board, placeholder)."""
-    item = Op("item", "create", "placeholder", item_name=PLACEHOLDER_NAME)
-    req = ops.build("create_items", [item], board_id)
-    resp = call(client, req.document, req.variables, "placeholder item")
-    item_id = str((resp.data or {})["i0"]["id"])
-    sub = Op("subitem", "create", "placeholder|-", item_name="-", monday_parent_id=item_id)
-    req = ops.build("create_subitems", [sub])
-    resp = call(client, req.document, req.variables, "placeholder subitem")
-    board = ((resp.data or {}).get("s0") or {}).get("board") or {}
-    if not board.get("id"):
-        raise ConfigError("monday did not say which board holds the subitems")
-    return str(board["id"]), item_id
-
-
-def delete_item(client: MondayClient, item_id: str) -> None:
-    req = ops.build("delete_subitems", [Op("item", "delete", "placeholder", monday_id=item_id)])
-    call(client, req.document, req.variables, "deleting the placeholder item")
 
 
 def provision(
@@ -150,25 +64,13 @@ def provision(
     *,
     kind: str = "public",
     workspace_id: str | None = None,
+    folder_id: str | None = None,
     subitems: bool = True,
 ) -> dict[str, Any]:
     item_columns = mapped_columns(config, "items")
-    sub_columns = mapped_columns(config, "subitems") if subitems else []
-    resp = call(
-        client,
-        render_extra("create_board"),
-        {"name": name, "kind": kind, "empty": True, "workspace": workspace_id},
-        "create_board",
-    )
-    board_id = str((resp.data or {})["board"]["id"])
-    result: dict[str, Any] = {"board_id": board_id, "subitem_board_id": None, "name": name}
-    result["columns"] = create_columns(client, board_id, item_columns)
-    if sub_columns:
-        sub_board, placeholder = create_subitems_board(client, board_id)
-        result["subitem_board_id"] = sub_board
-        result["subitem_columns"] = create_columns(client, sub_board, sub_columns)
-        delete_item(client, placeholder)
-    return result
+    sub_columns = mapped_columns(config, "subitems") if subitems else None
+    board_id = create_board(client, name, kind=kind, workspace_id=workspace_id, folder_id=folder_id)
+    return {**complete_board(client, Layout(board_id), item_columns, sub_columns), "name": name}
 
 
 def yaml_snippet(result: Mapping[str, Any], customer: str | None) -> str:
@@ -189,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customer", help="print the monday.yml entry as boards.customers[CUSTOMER]")
     p.add_argument("--kind", choices=("public", "private", "share"), default="public")
     p.add_argument("--workspace-id", help="the workspace to create it in (default: the main one)")
+    p.add_argument("--folder-id", help="the folder to create it in (optional)")
     p.add_argument("--no-subitems", action="store_true", help="no subitems board / subitem columns")
     p.add_argument("--config", help="monday.yml (default: $ORDER_SYNC_CONFIG or ./monday.yml)")
     return p
@@ -210,9 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.name,
             kind=args.kind,
             workspace_id=args.workspace_id,
+            folder_id=args.folder_id,
             subitems=not args.no_subitems,
         )
-    except ConfigError as exc:
+    except (ConfigError, ClientError) as exc:
         say(f"order-sync board create: {exc}")
         if "MONDAY_API_TOKEN" in str(exc) or "401" in str(exc) or "403" in str(exc):
             say("  fix: export MONDAY_API_TOKEN (a monday API token allowed to create boards)")
