@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from dataclasses import fields
+from typing import Any
 
 from .limits import Limits
 from .server import ACCEPTED_VERSIONS, SandboxServer
@@ -53,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     limits = Limits(**{f.name: getattr(args, f.name) for f in fields(Limits) if f.name != "field_costs"})
@@ -75,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         verbose=args.verbose,
     )
     print(f"monday sandbox listening on {server.url}", flush=True)
+    # SIGTERM stops like Ctrl-C, so the state file is written out whole (the journal folded in).
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

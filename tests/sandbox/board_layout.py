@@ -30,6 +30,9 @@ class BoardLayout:
     def board(self, board_id: Any) -> dict[str, Any]:
         raise NotImplementedError
 
+    def mark_board(self, board_id: str) -> None:
+        raise NotImplementedError
+
     # -------------------------------------------------------------- columns
     def add_column_spec(self, board_id: str, spec: dict[str, Any]) -> dict[str, Any]:
         """Add a column from a spec dict unless a column with its id exists."""
@@ -38,6 +41,7 @@ class BoardLayout:
         existing = next((c for c in board["columns"] if cid and c["id"] == cid), None)
         if existing is not None:
             self._merge_labels(existing, spec.get("labels"))
+            self.mark_board(board["id"])
             return existing
         return self.add_column(
             board_id,
@@ -105,6 +109,7 @@ class BoardLayout:
             if idx is not None:
                 pos = idx + 1
         board["columns"].insert(pos, column)
+        self.mark_board(board["id"])
         return column
 
     def column(self, board: dict[str, Any], column_id: str) -> dict[str, Any]:
@@ -145,6 +150,7 @@ class BoardLayout:
             groups.insert(0, group)  # monday creates new groups at the top
         else:
             groups.append(group)
+        self.mark_board(board["id"])
         return group
 
     @staticmethod

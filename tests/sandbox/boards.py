@@ -19,7 +19,12 @@ def _name_column() -> dict[str, Any]:
 
 
 class BoardStore(BoardLayout):
-    """Board/column/group half of :class:`~tests.sandbox.state.SandboxState`."""
+    """Board/column/group half of :class:`~tests.sandbox.state.SandboxState`.
+
+    Besides the boards it keeps what makes big boards cheap: per board the item ids in creation
+    order and the number of items counting toward ``max_items_per_board`` (everything not
+    deleted), and which boards and items changed since the last save (see ``persist.py``).
+    """
 
     def __init__(self, max_items_per_board: int = 10_000) -> None:
         self.lock = threading.RLock()
@@ -28,6 +33,24 @@ class BoardStore(BoardLayout):
         self.items: dict[str, dict[str, Any]] = {}
         self.counter = ID_START
         self._board_items: dict[str, list[str]] = {}
+        self._live_counts: dict[str, int] = {}
+        self._dirty_boards: set[str] = set()
+        self._dirty_items: set[str] = set()
+
+    # ---------------------------------------------------------- bookkeeping
+    def mark_board(self, board_id: str) -> None:
+        """Record that a board (columns, groups, labels, name, state) changed."""
+        self._dirty_boards.add(board_id)
+
+    def mark_item(self, item_id: str) -> None:
+        self._dirty_items.add(item_id)
+
+    def count_items(self, board_id: str) -> int:
+        """Items counting toward the per-board cap: active and archived (not deleted)."""
+        return self._live_counts.get(board_id, 0)
+
+    def _count(self, board_id: str, delta: int) -> None:
+        self._live_counts[board_id] = self._live_counts.get(board_id, 0) + delta
 
     # ------------------------------------------------------------------ ids
     def next_id(self) -> str:
@@ -61,6 +84,9 @@ class BoardStore(BoardLayout):
         subitem_board_id: str | None = None,
         parent_board_id: str | None = None,
         description: str | None = None,
+        workspace_id: str | None = None,
+        folder_id: str | None = None,
+        created_from_board_id: str | None = None,
     ) -> dict[str, Any]:
         bid = str(board_id) if board_id is not None else self.next_id()
         if bid in self.boards:
@@ -77,10 +103,14 @@ class BoardStore(BoardLayout):
             "groups": [],
             "subitem_board_id": None,
             "parent_board_id": parent_board_id,
+            "workspace_id": None if workspace_id is None else str(workspace_id),
+            "folder_id": None if folder_id is None else str(folder_id),
+            "created_from_board_id": created_from_board_id,
             "created_at": cols.now_iso(),
         }
         self.boards[bid] = board
         self._board_items[bid] = []
+        self.mark_board(bid)
         for g in groups or [{"id": "topics", "title": "Subitems" if parent_board_id else "Group Title"}]:
             self.create_group(bid, g["title"], group_id=g.get("id"), at_top=False)
         for c in columns or []:
@@ -114,6 +144,7 @@ class BoardStore(BoardLayout):
             )
         board["name"] = name
         board["state"] = "active"
+        self.mark_board(board["id"])
         for g in spec.get("groups") or []:
             if not any(x["id"] == g.get("id") for x in board["groups"]):
                 self.create_group(board["id"], g["title"], group_id=g.get("id"), at_top=False)
@@ -138,10 +169,16 @@ class BoardStore(BoardLayout):
                 f"Subitems of {board['name']}",
                 board_id=str(subitem_board_id) if subitem_board_id is not None else None,
                 parent_board_id=board["id"],
+                kind=board.get("kind", "public"),
+                workspace_id=board.get("workspace_id"),
+                folder_id=board.get("folder_id"),
             )
             sub_id = sub["id"]
+        if board.get("subitem_board_id") != sub_id:
+            self.mark_board(board["id"])
         board["subitem_board_id"] = sub_id
         if not any(c["type"] == "subtasks" for c in board["columns"]):
+            self.mark_board(board["id"])
             board["columns"].insert(
                 1,
                 {
@@ -160,6 +197,15 @@ class BoardStore(BoardLayout):
         for c in subitem_columns or []:
             self.add_column_spec(sub_id, c)
         return self.boards[sub_id]
+
+    def set_board_state(self, board_id: Any, state: str) -> dict[str, Any]:
+        """Archive or delete a board (its subitems board goes with it); items stay as they are."""
+        board = self.board(board_id)
+        for bid in (board["id"], board.get("subitem_board_id")):
+            if bid is not None and bid in self.boards:
+                self.boards[bid]["state"] = state
+                self.mark_board(bid)
+        return board
 
 
 def load_board_spec(source: str | os.PathLike[str] | dict[str, Any] | list[Any]) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     GraphQLError,
     GraphQLSchema,
     GraphQLSyntaxError,
@@ -35,6 +37,15 @@ HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_document(schema: GraphQLSchema, query: str) -> tuple[DocumentNode, tuple[GraphQLError, ...]]:
+    """Parse and validate a document once per distinct text (a client sends the same batch
+    document over and over with new variables; validating 450 aliases costs more than running
+    them). Raises GraphQLSyntaxError, which is not cached."""
+    document = parse(query)
+    return document, tuple(validate(schema, document))
 
 
 class GraphQLEndpoint:
@@ -130,12 +141,11 @@ class GraphQLEndpoint:
         if hit is not None:
             return self._limited(hit)
         try:
-            document = parse(query)
+            document, errs = _checked_document(self.schema, query)
         except GraphQLSyntaxError as exc:
             return self._doc_errors([exc], E.PARSE_FAILED)
-        errs = validate(self.schema, document)
         if errs:
-            return self._doc_errors(errs, E.VALIDATION_FAILED)
+            return self._doc_errors(list(errs), E.VALIDATION_FAILED)
         operation = get_operation_ast(document, op_name)
         if operation is None:
             err = GraphQLError("Must provide a valid operation name for a multi-operation document")
@@ -232,7 +242,7 @@ class GraphQLEndpoint:
                 operation_name=op_name,
             )
             if ctx.mutated and self.state_file is not None:
-                self.state.save(self.state_file)
+                self.state.flush(self.state_file)
         for name in ctx.mutation_fields:
             self.stats.bump("mutations", name)
         if not is_mutation:

@@ -1,4 +1,4 @@
-"""In-memory board/item state of the sandbox, with JSON persistence.
+"""In-memory board/item state of the sandbox (persistence in ``persist.py``).
 
 All public methods must be called with ``state.lock`` held when used from
 several threads (the HTTP server holds it for a whole request).
@@ -7,13 +7,10 @@ several threads (the HTTP server holds it for a whole request).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from . import columns as cols
-from .boards import ID_START, BoardStore, load_board_spec
+from .boards import load_board_spec
 from .column_render import render_text
 from .errors import (
     COLUMN_VALUE,
@@ -22,69 +19,19 @@ from .errors import (
     ITEMS_LIMIT,
     MondayError,
 )
+from .item_index import INDEXED_TYPES, ValueIndex, creation_order
+from .persist import Persistence
 
 __all__ = ["SandboxState", "load_board_spec"]
 ITEM_NAME_MAX = 255
-STATE_VERSION = 1
 
 
-class SandboxState(BoardStore):
+class SandboxState(Persistence):
     """Boards, columns, groups and items; see ``to_dict`` for the JSON layout."""
 
-    # ---------------------------------------------------------- persistence
-    def _live_dict(self) -> dict[str, Any]:
-        return {
-            "version": STATE_VERSION,
-            "counter": self.counter,
-            "boards": list(self.boards.values()),
-            "items": list(self.items.values()),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """A deep copy of the state in its JSON layout."""
-        return json.loads(self.to_json())  # type: ignore[no-any-return]
-
-    def to_json(self) -> str:
-        return json.dumps(self._live_dict(), separators=(",", ":"))
-
-    def load_dict(self, data: dict[str, Any]) -> None:
-        self.clear()
-        self.counter = int(data.get("counter", ID_START))
-        for board in data.get("boards", []):
-            self.boards[str(board["id"])] = board
-            self._board_items.setdefault(str(board["id"]), [])
-        for item in data.get("items", []):
-            self.items[str(item["id"])] = item
-            self._board_items.setdefault(item["board_id"], []).append(item["id"])
-
-    def clear(self) -> None:
-        self.boards.clear()
-        self.items.clear()
-        self._board_items.clear()
-        self.counter = ID_START
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Atomically write the state as JSON (temp file + rename)."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.to_json())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-    def load(self, path: str | os.PathLike[str]) -> bool:
-        """Load state from ``path`` if it exists; return whether it did."""
-        target = Path(path)
-        if not target.exists() or target.stat().st_size == 0:
-            return False
-        self.load_dict(json.loads(target.read_text(encoding="utf-8")))
-        return True
+    def __init__(self, max_items_per_board: int = 10_000) -> None:
+        self.index = ValueIndex(self.column_text)
+        super().__init__(max_items_per_board)
 
     # ---------------------------------------------------------------- items
     def item(self, item_id: Any, *, allow_deleted: bool = False) -> dict[str, Any]:
@@ -105,9 +52,31 @@ class SandboxState(BoardStore):
                 out.append(item)
         return out
 
-    def count_items(self, board_id: str) -> int:
-        """Items counting toward the per-board cap (everything not deleted)."""
-        return len(self.board_items(board_id, states=("active", "archived")))
+    def find_by_values(
+        self, board_id: str, by_values: list[dict[str, Any]], group_id: str | None = None
+    ) -> list[dict[str, Any]] | None:
+        """Active items matching every ``{column_id, column_values}`` (any of the values), in
+        creation order, through the value index; None when no column in it is indexable."""
+        board = self.boards[board_id]
+        found: set[str] | None = None
+        for spec in by_values:
+            cid = str(spec["column_id"])
+            if self.column(board, cid)["type"] not in INDEXED_TYPES:
+                continue
+            raw = spec.get("column_values")
+            wanted = [
+                str(v) for v in (raw if isinstance(raw, list | tuple) else [raw] if raw is not None else [])
+            ]
+            ids = self.index.lookup(board_id, cid, wanted, self._board_items.get(board_id, []), self.items)
+            found = ids if found is None else found & ids
+        if found is None:
+            return None
+        out = []
+        for iid in sorted(found, key=creation_order):
+            item = self.items[iid]
+            if item["state"] == "active" and (group_id is None or item["group_id"] == group_id):
+                out.append(item)
+        return out
 
     @staticmethod
     def check_name(name: Any) -> str:
@@ -156,12 +125,14 @@ class SandboxState(BoardStore):
                 commits.append(commit)
         return new_name, planned, commits
 
-    @staticmethod
     def _apply(
-        item: dict[str, Any], name: str | None, planned: dict[str, Any], commits: list[cols.Commit]
+        self, item: dict[str, Any], name: str | None, planned: dict[str, Any], commits: list[cols.Commit]
     ) -> None:
+        before = self.index.texts(item, [*planned, *(["name"] if name is not None else [])])
         for commit in commits:
             commit()
+        if commits:
+            self.mark_board(item["board_id"])
         if name is not None:
             item["name"] = name
         for cid, stored in planned.items():
@@ -170,6 +141,8 @@ class SandboxState(BoardStore):
             else:
                 item["column_values"][cid] = stored
         item["updated_at"] = cols.now_iso()
+        self.index.moved(item, before)
+        self.mark_item(item["id"])
 
     def _new_item(
         self,
@@ -186,7 +159,7 @@ class SandboxState(BoardStore):
         new_name, planned, commits = self._plan_values(board, values, create_labels)
         if self.max_items_per_board and self.count_items(board["id"]) >= self.max_items_per_board:
             raise MondayError(
-                f"Maximum number of items on a board reached ({self.max_items_per_board})",
+                f"You have exceeded the limit of {self.max_items_per_board:,} items per board",
                 ITEMS_LIMIT,
                 {"board_id": board["id"], "limit": self.max_items_per_board},
             )
@@ -203,9 +176,11 @@ class SandboxState(BoardStore):
             "created_at": now,
             "updated_at": now,
         }
-        self._apply(item, new_name, planned, commits)
         self.items[item["id"]] = item
         self._board_items.setdefault(board["id"], []).append(item["id"])
+        self._count(board["id"], 1)
+        self.index.added(item)
+        self._apply(item, new_name, planned, commits)
         return item
 
     def create_item(
@@ -227,6 +202,7 @@ class SandboxState(BoardStore):
         sub_board = self.ensure_subitem_board(self.board(parent["board_id"]))
         item = self._new_item(sub_board, item_name, column_values, None, create_labels, parent["id"])
         parent["subitem_ids"].append(item["id"])
+        self.mark_item(parent["id"])
         return item
 
     def change_column_values(
@@ -249,14 +225,17 @@ class SandboxState(BoardStore):
         item = self.item(item_id)
         item["state"] = "archived"
         item["updated_at"] = cols.now_iso()
+        self.mark_item(item["id"])
         return item
 
     def delete_item(self, item_id: Any) -> dict[str, Any]:
         item = self.item(item_id)
-        item["state"] = "deleted"
+        for one in [item, *(self.items[s] for s in item["subitem_ids"])]:
+            if one["state"] != "deleted":
+                self._count(one["board_id"], -1)
+            one["state"] = "deleted"
+            self.mark_item(one["id"])
         item["updated_at"] = cols.now_iso()
-        for sid in item["subitem_ids"]:
-            self.items[sid]["state"] = "deleted"
         return item
 
     def move_item_to_group(self, item_id: Any, group_id: str) -> dict[str, Any]:
@@ -264,6 +243,7 @@ class SandboxState(BoardStore):
         group = self.group(self.board(item["board_id"]), group_id)
         item["group_id"] = group["id"]
         item["updated_at"] = cols.now_iso()
+        self.mark_item(item["id"])
         return item
 
     def column_text(self, item: dict[str, Any], column_id: str) -> str:

@@ -85,19 +85,20 @@ def run_page(state: SandboxState, payload: dict[str, Any], limit: int) -> dict[s
     """Evaluate a page described by a cursor payload; return an ItemsResponse."""
     _check_limit(limit)
     board = state.board(payload["b"])
-    items = state.board_items(board["id"], payload.get("g"))
     query = payload.get("q")
     by_values = payload.get("c")
-    if query or by_values:
-        for cid in [r["column_id"] for r in (query or {}).get("rules") or []] + [
-            c["column_id"] for c in by_values or []
-        ]:
-            if cid != "name":
-                state.column(board, str(cid))
-        if query:
-            items = [i for i in items if query_matches(state, i, query)]
-        if by_values:
-            items = [i for i in items if by_values_matches(state, i, by_values)]
+    for cid in [r["column_id"] for r in (query or {}).get("rules") or []] + [
+        c["column_id"] for c in by_values or []
+    ]:
+        if cid != "name":
+            state.column(board, str(cid))
+    items = state.find_by_values(board["id"], by_values, payload.get("g")) if by_values else None
+    if items is None:
+        items = state.board_items(board["id"], payload.get("g"))
+    if query:
+        items = [i for i in items if query_matches(state, i, query)]
+    if by_values:
+        items = [i for i in items if by_values_matches(state, i, by_values)]
     for order in reversed((query or {}).get("order_by") or []):
         cid = str(order["column_id"])
         items.sort(
@@ -173,8 +174,10 @@ class BoardView:
         self.created_at = board.get("created_at")
         self.updated_at = board.get("created_at")
         self.items_limit = state.max_items_per_board or None
-        self.workspace_id = None
-        self.board_folder_id = None
+        self.workspace_id = board.get("workspace_id")
+        self.board_folder_id = board.get("folder_id")
+        self.created_from_board_id = board.get("created_from_board_id")
+        self.hierarchy_type = "classic"
 
     def columns(
         self, info: GraphQLResolveInfo, ids: list[str] | None = None, types: list[str] | None = None, **_: Any
@@ -198,7 +201,8 @@ class BoardView:
 
     @property
     def items_count(self) -> int:
-        return len(self._state.board_items(self.id))
+        """What counts toward ``items_limit``: active and archived items (see the README)."""
+        return self._state.count_items(self.id)
 
     def items_page(
         self,
