@@ -63,7 +63,8 @@ class Adopter:
             return ops
         checked = {id(op) for op in check}
         entity = check[0].entity
-        board = self.s.board_id if entity == "item" else self.s.subitem_board_id
+        # One call is about one board: the items board, or the subitems board of the parents' board.
+        board = check[0].board_id if entity == "item" else check[0].subitem_board_id
         column = self.s.item_sync_key_column if entity == "item" else self.s.subitem_sync_key_column
         found = self.sender.lookup(board or "", column, [op.sync_key for op in check])
         rest = [op for op in ops if id(op) not in checked]
@@ -96,7 +97,7 @@ class Adopter:
         else:
             group = (hit.get("group") or {}).get("id") or op.monday_group_id
             extra = {"monday_group_id": str(group) if group else None}
-        self.sender.record_ok_without_request(sent, "adopt", self.s.board_id, str(hit["id"]), **extra)
+        self.sender.record_ok_without_request(sent, "adopt", op.board_id or "", str(hit["id"]), **extra)
         self.follow_up(op, sent, str(hit["id"]))
 
     def follow_up(self, op: Op, sent: Op, monday_id: str | None) -> None:

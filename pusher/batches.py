@@ -54,16 +54,25 @@ class Sender:
         self.log = push_log
         self.summary = summary
         self.sleep = sleep
-        self.lock = BoardLock(settings.board_id)
+        self.locks: dict[str, BoardLock] = {}  # board id → its lock (one mutation at a time per board)
         self.progress: Progress | None = None  # set by the sync loop; updated after each request
 
     # ------------------------------------------------------------------ HTTP
-    def call(self, request: Request, idempotency_scope: str | None = None) -> Response:
+    def lock(self, board_id: str | None) -> BoardLock:
+        key = board_id or self.settings.board_id or "none"
+        if key not in self.locks:
+            self.locks[key] = BoardLock(key)
+        return self.locks[key]
+
+    def call(
+        self, request: Request, idempotency_scope: str | None = None, board_id: str | None = None
+    ) -> Response:
         """One request, paced; 429s are waited out and the identical request resent.
 
         A read that fails transiently is retried with backoff (reads are safe to repeat). A
         mutation's Idempotency-Key is scoped to this run unless ``idempotency_scope`` names the
-        run whose request is being resent (replay.py). A 409 IDEMPOTENCY_CONFLICT (the same
+        run whose request is being resent (replay.py). Mutations on one board (``board_id``) go
+        one after another, also across processes on this host. A 409 IDEMPOTENCY_CONFLICT (the same
         request still being applied) is waited out, up to ``CONFLICT_WAIT`` seconds.
         """
         failures, conflict_waited = 0, 0.0
@@ -71,7 +80,7 @@ class Sender:
             self.pacer.before_request(self.pacer.estimate(request.size) if request.mutation else 2_000)
             try:
                 if request.mutation:
-                    with self.lock.held():
+                    with self.lock(board_id).held():
                         self.pacer.mark_sent()
                         resp = self.client.execute(
                             request.document,
@@ -144,13 +153,13 @@ class Sender:
         ev = self._event(op, "outcome", "ok", log_board, operation=operation, attempt=attempt, **extra)
         ev.monday_id = monday_id
         self.log.write([ev])
-        self.summary.ok(op.entity, operation)
+        self.summary.ok(op.entity, operation, board=log_board)
 
-    def _tally(self, op: Op, res: Outcome) -> None:
+    def _tally(self, op: Op, res: Outcome, board: str | None) -> None:
         if res.status == "ok":
-            self.summary.ok(op.entity, op.operation)
+            self.summary.ok(op.entity, op.operation, board=board)
             return
-        err = RowError(op.entity, op.sync_key, op.operation, res.error_code, res.error_message)
+        err = RowError(op.entity, op.sync_key, op.operation, res.error_code, res.error_message, board)
         (self.summary.errors if res.status == "error" else self.summary.unknown).append(err)
 
     # ------------------------------------------------------------------ send
@@ -213,7 +222,7 @@ class Sender:
             ]
             self.log.write(intents)
             try:
-                resp = self.call(request)
+                resp = self.call(request, board_id=log_board)
                 outcome = ops_mod.outcomes(request, resp.data, resp.errors, self.client.redact)
             except Transient as exc:
                 outcome = [Outcome("unknown", None, exc.code, exc.message)] * len(pending)
@@ -230,7 +239,7 @@ class Sender:
                     return results
                 res = Outcome("error", None, exc.code, exc.message)
                 for op in pending:
-                    self._tally(op, res)
+                    self._tally(op, res, log_board)
                 return results + [(op, res) for op in pending]
             except (LimitStop, AuthFailed) as exc:
                 code = exc.code
@@ -243,7 +252,7 @@ class Sender:
             retry = [op for op, res in zip(pending, outcome, strict=True) if res.status == "unknown"]
             for op, res in zip(pending, outcome, strict=True):
                 if res.status != "unknown" or retries >= self.settings.max_retries:
-                    self._tally(op, res)
+                    self._tally(op, res, log_board)
                     results.append((op, res))
             if not retry or retries >= self.settings.max_retries:
                 break
@@ -265,7 +274,7 @@ class Sender:
                 except Transient as exc:  # cannot check monday: leave them unknown for the next run
                     for op in retry:
                         res = Outcome("unknown", None, exc.code, f"sync-key lookup failed: {exc.message}")
-                        self._tally(op, res)
+                        self._tally(op, res, log_board)
                         results.append((op, res))
                     break
         return results

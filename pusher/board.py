@@ -1,8 +1,13 @@
-"""The monday boards as one run needs them: checked once, groups by title, missing groups created."""
+"""The monday boards as one run needs them: read once, groups by title, missing groups created.
+
+A customer's lines may sit on many boards (routes, overflow: docs/CONTRACT.md, issue 10); each
+board and its subitems board is read once per run (sync-key column, groups, items_count).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from . import operations as ops_mod
 from .batches import Sender, group_hash
@@ -11,52 +16,84 @@ from .errors import ConfigError
 from .operations import Op
 from .writeback import PushLog
 
+READ_CHUNK = 25  # monday's boards(ids:) answers at most 25 boards unless told otherwise
+
+
+@dataclass
+class BoardView:
+    """One item board (and its subitems board) as the read found it."""
+
+    board_id: str
+    subitem_board_id: str | None = None
+    name: str | None = None
+    items_count: int | None = None
+    subitems_count: int | None = None
+    groups: dict[str, str] = field(default_factory=dict)  # title → group id (first active one)
+
+
+def _count(value: object) -> int | None:
+    return int(str(value)) if str(value).isdigit() else None
+
 
 class Boards:
     def __init__(self, settings: Settings, sender: Sender, push_log: PushLog) -> None:
         self.s = settings
         self.sender = sender
         self.log = push_log
-        self.groups: dict[str, str] = {}  # title → group id on the item board (first active one)
-        self.items_count: dict[str, int | None] = {}  # board id → items_count from the read
+        self.views: dict[str, BoardView] = {}
 
-    def read(self) -> None:
-        """One read of the item (and subitems) board: both exist, both carry the sync-key column."""
-        ids = [self.s.board_id] + ([self.s.subitem_board_id] if self.s.subitem_board_id else [])
-        resp = self.sender.call(ops_mod.read_board(ids))
-        boards = {str(b["id"]): b for b in (resp.data or {}).get("boards") or [] if b}
-        for bid, column, what in (
-            (self.s.board_id, self.s.item_sync_key_column, "board"),
-            (self.s.subitem_board_id, self.s.subitem_sync_key_column, "subitems board"),
-        ):
-            if bid is None:
-                continue
-            board = boards.get(bid)
-            if board is None:
-                raise ConfigError(f"monday {what} {bid} not found or not accessible with this token")
-            if column not in {c.get("id") for c in board.get("columns") or []}:
-                raise ConfigError(f"{what} {bid} has no sync-key column {column!r} (see monday.yml)")
-            count = board.get("items_count")
-            self.items_count[bid] = int(count) if str(count).isdigit() else None
-        for group in boards[self.s.board_id].get("groups") or []:
-            if not group.get("archived") and not group.get("deleted"):
-                self.groups.setdefault(group["title"], str(group["id"]))
+    def read(self, pairs: Sequence[tuple[str, str | None]]) -> None:
+        """One read per 25 boards not read yet: every item board and subitems board exists and
+        carries the sync-key column."""
+        pairs = [(b, s) for b, s in pairs if b not in self.views or self.views[b].subitem_board_id != s]
+        if not pairs:
+            return
+        ids = list(dict.fromkeys([b for b, _ in pairs] + [s for _, s in pairs if s]))
+        found: dict[str, dict] = {}
+        for i in range(0, len(ids), READ_CHUNK):
+            resp = self.sender.call(ops_mod.read_board(ids[i : i + READ_CHUNK]))
+            found.update({str(b["id"]): b for b in (resp.data or {}).get("boards") or [] if b})
+        for board_id, sub_id in pairs:
+            view = BoardView(board_id, sub_id)
+            for bid, column, what in (
+                (board_id, self.s.item_sync_key_column, "board"),
+                (sub_id, self.s.subitem_sync_key_column, "subitems board"),
+            ):
+                if bid is None:
+                    continue
+                board = found.get(bid)
+                if board is None:
+                    raise ConfigError(f"monday {what} {bid} not found or not accessible with this token")
+                if column not in {c.get("id") for c in board.get("columns") or []}:
+                    raise ConfigError(f"{what} {bid} has no sync-key column {column!r} (see monday.yml)")
+                if bid == board_id:
+                    view.items_count, view.name = _count(board.get("items_count")), board.get("name")
+                else:
+                    view.subitems_count = _count(board.get("items_count"))
+            for group in found[board_id].get("groups") or []:
+                if not group.get("archived") and not group.get("deleted"):
+                    view.groups.setdefault(group["title"], str(group["id"]))
+            self.views[board_id] = view
 
-    def group_id(self, title: str | None) -> str | None:
-        return self.groups.get(title or "")
+    def view(self, board_id: str) -> BoardView:
+        return self.views[board_id]
 
-    def ensure_groups(self, titles: Iterable[str]) -> None:
+    def group_id(self, board_id: str, title: str | None) -> str | None:
+        view = self.views.get(board_id)
+        return view.groups.get(title or "") if view is not None else None
+
+    def ensure_groups(self, board_id: str, titles: Iterable[str]) -> None:
         """Adopt a group with the same title (logged once), else create it (one batched request)."""
-        known = self.log.known_groups(self.s.board_id)
+        view = self.views[board_id]
+        known = self.log.known_groups(board_id)
         missing: list[Op] = []
         for title in sorted(set(titles)):
             op = Op("group", "create", title, payload_hash=group_hash(title), group_title=title)
-            gid = self.groups.get(title)
+            gid = view.groups.get(title)
             if gid is None:
                 missing.append(op)
             elif known.get(title) != gid:
-                self.sender.record_ok_without_request(op, "adopt", self.s.board_id, gid, monday_group_id=gid)
-        board = self.s.board_id
-        for op, res in self.sender.send("create_group", missing, board, board):
+                self.sender.record_ok_without_request(op, "adopt", board_id, gid, monday_group_id=gid)
+        for op, res in self.sender.send("create_group", missing, board_id, board_id):
             if res.status == "ok" and res.monday_id:
-                self.groups[op.group_title or ""] = res.monday_id
+                view.groups[op.group_title or ""] = res.monday_id

@@ -63,6 +63,7 @@ def summary_fields(summary: Summary) -> dict[str, Any]:
     return {
         "customer": summary.customer,
         "board_id": summary.board_id,
+        "boards": summary.board_fields(),
         "dry_run": summary.dry_run,
         "outbox_rows": summary.outbox_rows,
         "counts": dict(sorted(summary.counts.items())),
@@ -75,6 +76,7 @@ def summary_fields(summary: Summary) -> dict[str, Any]:
         "paced_seconds": round(summary.paced_seconds, 3),
         "limit_wait_seconds": round(summary.limit_wait_seconds, 3),
         "stopped": summary.stopped,
+        "refused": list(summary.refused),
         "notes": list(summary.notes),
         "exit_code": summary.exit_code,
     }

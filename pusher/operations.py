@@ -33,6 +33,8 @@ class Op:
     monday_parent_id: str | None = None
     monday_group_id: str | None = None  # create: the group to put it in; update: move target
     move: bool = False
+    board_id: str | None = None  # the item's board (a subitem's: its parent's); logged as board_id
+    subitem_board_id: str | None = None  # the subitems board (where a subitem is looked up)
     lookup_first: bool = False  # a create whose previous outcome was unknown
     prior: dict[str, Any] = field(default_factory=dict)  # the unknown attempt's logged payload
 
@@ -102,9 +104,9 @@ def build(operation: str, ops: Sequence[Op], board_id: str | None = None) -> Req
             variables.update({f"id{i}": op.monday_id, f"cv{i}": op.send_values})
             aliases.append((f"u{i}",))
             flags.append({})
-        elif operation in ("delete_subitems", "archive_items"):
+        elif operation in ("delete_subitems", "delete_items", "archive_items"):
             variables[f"id{i}"] = op.monday_id
-            aliases.append((("d" if operation == "delete_subitems" else "a") + str(i),))
+            aliases.append((("a" if operation == "archive_items" else "d") + str(i),))
             flags.append({})
         elif operation == "create_group":
             variables[f"t{i}"] = op.group_title
@@ -155,8 +157,9 @@ def outcomes(
             result.append(Outcome("ok"))
             continue
         failed = next((by_alias[k] for k in keys if k in by_alias), None)
-        if failed is not None and request.operation == "delete_subitems" and error_code(failed) == ITEM_GONE:
-            # The subitem is gone either way (an earlier attempt with a lost response, or a person).
+        deleting = request.operation in ("delete_subitems", "delete_items")
+        if failed is not None and deleting and error_code(failed) == ITEM_GONE:
+            # The item or subitem is gone either way (an earlier attempt with a lost response, or a person).
             result.append(Outcome("ok", None, None, "already deleted on monday"))
             continue
         if failed is not None:

@@ -35,6 +35,12 @@ ITEM_COLUMNS = (
     "order_number",
     "po_number",
     "season",
+    "route_key",
+    "overflow_no",
+    "board_name",
+    "board_id",
+    "subitem_board_id",
+    "sizes_mode",
 )
 SUBITEM_COLUMNS = (
     "customer_name",
@@ -51,6 +57,17 @@ SUBITEM_COLUMNS = (
     "confirmed_column_values",
     "payload_hash",
     "confirmed_payload_hash",
+    "board_id",
+    "board_name",
+    "subitem_board_id",
+)
+# The board columns (issue 10). An outbox built before them still reads: its rows then carry no
+# board and go to the customer's configured board (Settings.board_id).
+BOARD_COLUMNS = frozenset(
+    {"route_key", "overflow_no", "board_name", "board_id", "subitem_board_id", "sizes_mode"}
+)
+_IDS = frozenset(
+    {"monday_item_id", "monday_subitem_id", "monday_parent_item_id", "board_id", "subitem_board_id"}
 )
 
 
@@ -95,6 +112,12 @@ class ItemRow:
     order_number: str | None = None
     po_number: str | None = None
     season: str | None = None
+    route_key: str | None = None
+    overflow_no: str | None = None
+    board_name: str | None = None
+    board_id: str | None = None  # create: the placed board (None while not made); else the item's
+    subitem_board_id: str | None = None
+    sizes_mode: str | None = None
 
     @property
     def moves_group(self) -> bool:
@@ -104,6 +127,10 @@ class ItemRow:
             and self.confirmed_group_title is not None
             and self.group_title != self.confirmed_group_title
         )
+
+    @property
+    def is_removal(self) -> bool:
+        return self.operation in REMOVALS
 
 
 @dataclass
@@ -122,22 +149,56 @@ class SubitemRow:
     confirmed_column_values: str | None
     payload_hash: str
     confirmed_payload_hash: str | None
+    board_id: str | None = None  # the parent's board (confirmed, else placed)
+    board_name: str | None = None
+    subitem_board_id: str | None = None
 
 
-def _select(db: Database, relation: str, columns: Sequence[str]) -> str:
+REMOVALS = ("archive", "delete")
+
+
+def _columns(db: Database, relation: str, wanted: Sequence[str]) -> list[str]:
+    """``wanted`` minus the board columns the relation does not have (an outbox built before them)."""
     if not db.relation_exists(relation):
         raise ConfigError(
             f"outbox {db.schema}.{relation} does not exist: run `dbt build` for this target first"
         )
-    return f"SELECT {', '.join(columns)} FROM {db.relation(relation)} WHERE UPPER(customer_name) = ?"
+    rows = db.query(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
+        (db.schema, relation),
+    )
+    have = {str(r[0]).lower() for r in rows}
+    if not have:  # no catalogue rows for it (permissions): ask for everything the contract names
+        return list(wanted)
+    return [c for c in wanted if c in have or c not in BOARD_COLUMNS]
+
+
+def _select(db: Database, relation: str, columns: Sequence[str]) -> str:
+    cols = _columns(db, relation, columns)
+    return f"SELECT {', '.join(cols)} FROM {db.relation(relation)} WHERE UPPER(customer_name) = ?"
+
+
+def _record(rec: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
+    rec = {k.lower(): v for k, v in rec.items()}
+    out: dict[str, Any] = {}
+    for c in columns:
+        value = rec.get(c)
+        out[c] = value if c == "qty" else monday_id(value) if c in _IDS else _text(value)
+    return out
 
 
 def _in_clause(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
     return f" AND {column} IN ({', '.join('?' for _ in values)})", list(values)
 
 
+# The order the pusher sends them: removals first (a moved line leaves its old board before it is
+# created on the new one), then creates, then updates. ``--limit`` takes rows in this order.
+ITEM_ORDER = {"archive": 0, "delete": 0, "create": 1, "update": 2}
+
+
 def read_items(db: Database, customer: str, filters: Filters | None = None) -> list[ItemRow]:
-    """The customer's item operations, creates first, then updates, then archives."""
+    """The customer's item operations: archives and deletes first, then creates, then updates."""
     sql = _select(db, ITEM_OUTBOX, ITEM_COLUMNS)
     params: list[Any] = [customer.strip().upper()]
     filters = filters or Filters()
@@ -152,17 +213,8 @@ def read_items(db: Database, customer: str, filters: Filters | None = None) -> l
             sql += clause
             params += extra
     sql += " ORDER BY group_title, sync_key"
-    rows = []
-    for rec in db.query_dicts(sql, params):
-        rec = {k.lower(): v for k, v in rec.items()}
-        rows.append(
-            ItemRow(
-                **{c: _text(rec.get(c)) for c in ITEM_COLUMNS if c != "monday_item_id"},
-                monday_item_id=monday_id(rec.get("monday_item_id")),
-            )
-        )
-    order = {"create": 0, "update": 1, "archive": 2}
-    rows.sort(key=lambda r: order.get(r.operation, 3))
+    rows = [ItemRow(**_record(rec, ITEM_COLUMNS)) for rec in db.query_dicts(sql, params)]
+    rows.sort(key=lambda r: ITEM_ORDER.get(r.operation, 3))
     return rows
 
 
@@ -184,16 +236,7 @@ def read_subitems(
     rows: list[SubitemRow] = []
     for sql, batch_params in batches:
         for rec in db.query_dicts(sql + " ORDER BY parent_sync_key, sync_key", batch_params):
-            rec = {k.lower(): v for k, v in rec.items()}
-            ids = {"monday_subitem_id", "monday_parent_item_id", "qty"}
-            rows.append(
-                SubitemRow(
-                    **{c: _text(rec.get(c)) for c in SUBITEM_COLUMNS if c not in ids},
-                    monday_subitem_id=monday_id(rec.get("monday_subitem_id")),
-                    monday_parent_item_id=monday_id(rec.get("monday_parent_item_id")),
-                    qty=rec.get("qty"),
-                )
-            )
+            rows.append(SubitemRow(**_record(rec, SUBITEM_COLUMNS)))
     order = {"delete": 0, "create": 1, "update": 2}
     rows.sort(key=lambda r: order.get(r.operation, 3))
     return rows

@@ -1,4 +1,5 @@
-"""``--dry-run``: what a run would send, from the outbox and the log alone (no HTTP at all)."""
+"""``--dry-run``: what a run would send, from the outbox and the log alone (no HTTP at all):
+per operation, per group, per board, and dbt's capacity plan of those boards (``MON_BoardCapacity``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .capacity import read_plan, render_plan
 from .config import Settings
+from .connection import Database
 from .operations import diff_values
 from .outbox import ItemRow, SubitemRow
 from .summary import Plan
@@ -24,21 +27,32 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _board(board_id: str | None, name: str | None, fallback: str | None) -> str:
+    if board_id or name:
+        return f"{name or ''} ({board_id or 'not made yet'})".strip()
+    return f"({fallback})" if fallback else "(no board)"
+
+
 def build_plan(
-    settings: Settings, items: Sequence[ItemRow], subitems: Sequence[SubitemRow], log: PushLog
+    settings: Settings,
+    items: Sequence[ItemRow],
+    subitems: Sequence[SubitemRow],
+    log: PushLog,
+    db: Database | None = None,
 ) -> Plan:
     plan = Plan(settings.customer if not items else items[0].customer_name, settings.board_id)
-    confirmed = log.confirmed_items(settings.board_id)
-    known_groups = log.known_groups(settings.board_id)
+    confirmed = log.confirmed_items()
     group_of = {key: c.group_title or "" for key, c in confirmed.items()}
-    needed: set[str] = set()
+    needed: set[tuple[str | None, str]] = set()  # (board id, group title)
     for r in items:
         group = r.group_title or ""
         group_of[r.sync_key] = group
         plan.totals[f"item.{r.operation}"] += 1
         plan.per_group[("item", r.operation, group)] += 1
+        board = r.board_id or (None if r.board_name else settings.board_id)
+        plan.per_board[_board(board, r.board_name, settings.board_id)][f"item.{r.operation}"] += 1
         if r.operation == "create" or r.moves_group:
-            needed.add(group)
+            needed.add((board, group))
         if r.operation == "update" and len(plan.diffs) < settings.diff_samples:
             if r.moves_group:
                 plan.diffs.append((r.sync_key, "group", r.confirmed_group_title, r.group_title))
@@ -55,12 +69,23 @@ def build_plan(
         group = group_of.get(s.parent_sync_key, "(parent not yet on monday)")
         plan.totals[f"subitem.{s.operation}"] += 1
         plan.per_group[("subitem", s.operation, group)] += 1
-    plan.groups_to_create = sorted(t for t in needed if t and t not in known_groups)
-    archives = plan.totals.get("item.archive", 0)
-    if archives:
+        board = s.board_id or (None if s.board_name else settings.board_id)
+        plan.per_board[_board(board, s.board_name, settings.board_id)][f"subitem.{s.operation}"] += 1
+    known: dict[str | None, dict[str, str]] = {}
+    for board, title in needed:
+        if board not in known:
+            known[board] = log.known_groups(board) if board else {}
+        if title and title not in known[board]:
+            plan.groups_to_create.append(title)
+    plan.groups_to_create = sorted(set(plan.groups_to_create))
+    removals = plan.totals.get("item.archive", 0) + plan.totals.get("item.delete", 0)
+    if removals:
         live = sum(1 for c in confirmed.values() if c.live)
         plan.notes.append(
-            f"archives {archives} of {live} live items (limit {settings.max_archive_share:.0%}"
+            f"archives and deletes {removals} of {live} live items (limit {settings.max_archive_share:.0%}"
             f"{', overridden by --force' if settings.force else ''})"
         )
+    if db is not None:
+        names = {r.board_name for r in items} | {s.board_name for s in subitems}
+        plan.capacity = render_plan(read_plan(db, {n for n in names if n}))
     return plan

@@ -117,7 +117,7 @@ class Replayer:
                 )
             )
         operation = "create_items" if entity == "item" else "create_subitems"
-        board = self.s.board_id if entity == "item" else None
+        board = group[0].board_id if entity == "item" else None
         request = ops_mod.build(operation, sent, board)
         key = str(intents[0]["idempotency_key"])
         body = {"query": request.document, "variables": request.variables}
@@ -127,7 +127,7 @@ class Replayer:
         if scope is None:
             log.info("%s request %s cannot be rebuilt exactly; creating its rows anew", entity, batch_id)
             return None
-        return request, sent, scope, str(intents[0]["board_id"] or self.s.board_id)
+        return request, sent, scope, str(intents[0]["board_id"] or group[0].board_id)
 
     def _replay_batch(self, batch_id: str, group: list[Op]) -> list[Op]:
         rebuilt = self._rebuild(batch_id, group)
@@ -150,7 +150,7 @@ class Replayer:
         self.log.write(intents)
         resp: Response | None = None
         try:
-            resp = self._send(request, scope)
+            resp = self._send(request, scope, log_board)
             outcome = ops_mod.outcomes(request, resp.data, resp.errors, self.sender.client.redact)
         except (Transient, Rejected) as exc:
             # The first request's fate is still unknown: never "error", which would let the next
@@ -174,20 +174,23 @@ class Replayer:
             if res.status == "error":  # monday refused that row: what is wanted now is created anew
                 rest.append(op)
             elif res.status == "unknown":  # still not known: the next run tries again, never blind
-                err = RowError(op.entity, op.sync_key, op.operation, res.error_code, res.error_message)
+                err = RowError(
+                    op.entity, op.sync_key, op.operation, res.error_code, res.error_message, log_board
+                )
                 self.summary.unknown.append(err)
             else:
-                self.summary.ok(op.entity, "adopt" if resp is not None and resp.replayed else "create")
+                done = "adopt" if resp is not None and resp.replayed else "create"
+                self.summary.ok(op.entity, done, board=log_board)
                 self.follow_up(op, was, res.monday_id)
         return rest
 
-    def _send(self, request: ops_mod.Request, scope: str) -> Response:
+    def _send(self, request: ops_mod.Request, scope: str, board: str) -> Response:
         """The request under ``scope``'s key (Sender.call waits out 409s: monday still applying
         the first copy); other transient failures are retried with backoff."""
         failures = 0
         while True:
             try:
-                return self.sender.call(request, idempotency_scope=scope)
+                return self.sender.call(request, idempotency_scope=scope, board_id=board)
             except Transient as exc:
                 if exc.code in CONFLICT_CODES or failures >= self.s.max_retries:
                     raise

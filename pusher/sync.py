@@ -1,12 +1,15 @@
-"""The loop for one customer: groups, then item creates/updates/archives, then subitems.
+"""The run for one customer, over every board its lines are on (docs/CONTRACT.md, issue 10).
 
 1. read the item outbox (and, when it is empty, the subitem outbox: "nothing to send");
-2. refuse when the archives exceed ``sync.max_archive_share`` of the live items (``--force``);
-3. read the board once; adopt groups with the needed titles, create the missing ones;
-4. creates (after adopting those an interrupted run already made), updates (changed keys only,
-   plus a move when the group changed), archives: each in batches of aliased mutations;
-5. read the subitem outbox (its parent ids now resolve through the log) and send deletes, creates,
-   updates the same way.
+2. refuse when archives and deletes exceed ``sync.max_archive_share`` of the customer's live
+   items on all its boards (``--force``);
+3. find every target board: the row's ``board_id``, else made on demand (``BoardMaker``), else
+   the customer's configured board;
+4. phase 1: every archive and delete on every board (a moved line leaves its old board first);
+5. phase 2, per board: one read (sync-key column, groups, items_count), the capacity guard, groups
+   adopted or created, creates (after adopting those an interrupted run already made; a ``moved``
+   create only once its line is gone from the old board), updates (changed keys only);
+6. phase 3, per board: the subitem outbox (parents made in phase 2 resolve through the log).
 """
 
 from __future__ import annotations
@@ -14,23 +17,23 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from . import capacity
-from .adopt import Adopter
 from .batches import Sender
 from .board import Boards
+from .board_step import BoardStep, subitem_op
 from .client import MondayClient
 from .config import Settings
 from .connection import Database
-from .errors import ConfigError, LimitStop, RefusedError
-from .operations import Op, compact, diff_values
+from .errors import LimitStop, RefusedError
 from .outbox import ItemRow, SubitemRow, read_items, read_subitems
 from .pacing import Pacer
 from .plan import build_plan
 from .progress import Progress
 from .summary import RowError, Summary
+from .targets import Target, Targets
 from .writeback import PushLog
 
 # Fewer subitem deletions than this in one run are ordinary size changes, never refused.
@@ -64,6 +67,7 @@ class Sync:
             max_wait=settings.max_limit_wait,
             sleep=sleep,
         )
+        self.maker: Any = None  # board_maker.BoardMaker, made when a board must be made or found
 
     # ------------------------------------------------------------------ run
     def run(self) -> Summary:
@@ -83,7 +87,7 @@ class Sync:
         if s.dry_run:
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
-            self.out(build_plan(s, items, subitems, self.log).render())
+            self.out(build_plan(s, items, subitems, self.log, self.db).render())
             self._archive_guard(items)
             self._delete_guard(subitems)
             return self.summary
@@ -97,20 +101,13 @@ class Sync:
         self.sender = Sender(s, self.client, self.pacer, self.log, self.summary, self.sleep)
         self.sender.progress = Progress(self.summary, out=self.out)
         self.boards = Boards(s, self.sender, self.log)
-        self.adopter = Adopter(s, self.sender, self.log, self.summary, self._prepare_update)
+        self.step = BoardStep(s, self.sender, self.boards, self.log, self.summary)
+        self.targets = Targets(s.board_id, s.subitem_board_id, self._ensure)
         try:
             self.log.load_history("item")
             self.log.load_history("subitem")
-            self.boards.read()
-            creates = sum(1 for r in items if r.operation == "create")
-            capacity.check(s.board_id, "board", self.boards.items_count.get(s.board_id), creates)
             if items:
-                self.boards.ensure_groups(
-                    r.group_title
-                    for r in items
-                    if r.group_title and (r.operation == "create" or r.moves_group)
-                )
-                self._items(items)
+                self._items(items, parents, subitems)
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
                 self.summary.outbox_rows += len(subitems)
@@ -118,6 +115,8 @@ class Sync:
             self._subitems(subitems)
         except LimitStop as exc:
             self.summary.stopped = str(exc)
+        finally:
+            self.summary.refused += [m for m in self.targets.refused if m not in self.summary.refused]
         return self._finish(started)
 
     def _finish(self, started: float) -> Summary:
@@ -129,16 +128,21 @@ class Sync:
         self.summary.limit_wait_seconds = self.pacer.waited
         return self.summary
 
+    # --------------------------------------------------------------- guards
     def _archive_guard(self, items: list[ItemRow]) -> None:
-        archives = sum(1 for r in items if r.operation == "archive")
-        if not archives:
+        removals = [r for r in items if r.is_removal]
+        if not removals:
             return
-        live = sum(1 for c in self.log.confirmed_items(self.s.board_id).values() if c.live)
-        share = archives / live if live else float("inf")
+        live = sum(1 for c in self.log.confirmed_items().values() if c.live)
+        share = len(removals) / live if live else float("inf")
         if share > self.s.max_archive_share and not self.s.force:
+            kinds = Counter(r.operation for r in removals)
+            moves = sum(1 for r in removals if r.change_reason == "moved")
+            what = " and ".join(f"{n} {op}" for op, n in sorted(kinds.items()))
             raise RefusedError(
-                f"refusing to archive {archives} of {live} live items ({share:.0%} > "
-                f"sync.max_archive_share {self.s.max_archive_share:.0%}); "
+                f"refusing to archive {len(removals)} of {live} live items ({what}"
+                + (f", {moves} of them moving to another board" if moves else "")
+                + f"; {share:.0%} > sync.max_archive_share {self.s.max_archive_share:.0%}); "
                 "check the source, or rerun with --force"
             )
 
@@ -161,120 +165,97 @@ class Sync:
                 "the source? check ORDERS_UNIFIED, or rerun with --force"
             )
 
-    def _defer(self, op: Op, code: str, message: str) -> None:
-        """Leave a row in the outbox for a later run (it was not attempted)."""
-        self.summary.deferred.append(RowError(op.entity, op.sync_key, op.operation, code, message))
+    # --------------------------------------------------------------- boards
+    def _ensure(self, name: str, row: ItemRow) -> Target:
+        """The board ``name`` found on monday or made (``boards.auto_create``), and logged."""
+        from .board_maker import BoardMaker, BoardTarget
 
-    def _prepare_update(self, op: Op, confirmed_json: str | None, old_name: str | None, move: bool) -> bool:
-        """Fill in the changed keys and the move; False when the op needs no request (or cannot go)."""
-        try:
-            diff = diff_values(op.column_values, confirmed_json)
-        except ValueError as exc:
-            self._defer(op, "BAD_COLUMN_VALUES", str(exc))
-            return False
-        if old_name is not None and op.item_name and op.item_name != old_name:
-            diff["name"] = op.item_name
-        op.send_values = compact(diff) if diff else None
-        if op.entity == "item":
-            op.move = move
-            op.monday_group_id = self.boards.group_id(op.group_title)
-            if move and op.monday_group_id is None:
-                self._defer(op, "GROUP_UNAVAILABLE", f"group {op.group_title!r} is not on the board")
-                return False
-        if op.send_values is None and not op.move:
-            # Nothing differs on monday: confirm the new payload without a request.
-            self.sender.record_ok_without_request(op, "update", self.s.board_id, op.monday_id)
-            return False
-        return True
+        if self.maker is None:
+            self.maker = BoardMaker(self.s, self.client, self.log)
+        overflow = str(row.overflow_no or "1")
+        want = BoardTarget(
+            name,
+            row.route_key or name,
+            int(overflow) if overflow.isdigit() else 1,
+            row.sizes_mode or "subitems",
+            None,
+            None,
+        )
+        got = self.maker.ensure(want)
+        return Target(name, got.board_id, got.subitem_board_id, got.sizes_mode)
+
+    def _defer(self, entity: str, row: ItemRow | SubitemRow, problem: tuple[str, str] | None) -> None:
+        code, message = problem or ("NO_BOARD", "the row's board is unknown")
+        self.summary.defer(RowError(entity, row.sync_key, row.operation, code, message))
 
     # ---------------------------------------------------------------- items
-    def _items(self, rows: list[ItemRow]) -> None:
-        confirmed = self.log.confirmed_items(self.s.board_id)
-        creates: list[Op] = []
-        updates: list[Op] = []
-        archives: list[Op] = []
+    def _items(
+        self, rows: list[ItemRow], parents: set[str] | None, subitems: list[SubitemRow] | None
+    ) -> None:
+        confirmed = self.log.confirmed_items()  # where each item is now, on any board
+        early: list[SubitemRow] = []
+        if any(r.operation == "create" for r in rows):  # for the subitems boards' capacity
+            early = subitems if subitems is not None else read_subitems(self.db, self.s.customer, parents)
+        self.targets.learn_rows(rows, early)
+        by_board: dict[str, list[ItemRow]] = {}
         for r in rows:
-            op = Op(
-                "item",
-                r.operation,
-                r.sync_key,
-                payload_hash=r.payload_hash,
-                group_title=r.group_title,
-                item_name=r.item_name,
-                column_values=r.column_values,
-                monday_id=r.monday_item_id,
-            )
-            if r.operation == "create":
-                op.monday_group_id = self.boards.group_id(r.group_title)
-                if r.group_title and op.monday_group_id is None:
-                    self._defer(op, "GROUP_UNAVAILABLE", f"group {r.group_title!r} is not on the board")
-                    continue
-                op.send_values = r.column_values
-                self.adopter.mark_unresolved(op)
-                creates.append(op)
-            elif r.operation not in ("update", "archive"):
-                self._defer(op, "UNKNOWN_OPERATION", "expected create, update or archive")
-            elif not r.monday_item_id:
-                self._defer(op, "NO_MONDAY_ID", "the outbox row has no monday_item_id")
-            elif r.operation == "archive":
-                archives.append(op)
-            else:
-                conf = confirmed.get(r.sync_key)
-                old_name = conf.item_name if conf else None
-                if self._prepare_update(op, r.confirmed_column_values, old_name, r.moves_group):
-                    updates.append(op)
-        board = self.s.board_id
-        creates = self.adopter.before_send(creates)
-        self.sender.send("create_items", creates, board, board, adopt=self.adopter.adopt)
-        self.sender.send("update_items", updates + self.adopter.followups["item"], board, board)
-        self.sender.send("archive_items", archives, None, board)
+            target = self.targets.for_item(r, confirmed.get(r.sync_key))
+            if target.board_id is None:
+                self._defer("item", r, target.problem)
+                continue
+            self.summary.board(target.board_id, target.board_name)
+            by_board.setdefault(target.board_id, []).append(r)
+        removed: set[str] = set()
+        for board_id, board_rows in self._ordered(by_board):
+            gone = [r for r in board_rows if r.is_removal]
+            if gone:
+                removed |= self.step.removals(board_id, gone)
+        work = {b: [r for r in rs if not r.is_removal] for b, rs in by_board.items()}
+        work = {b: rs for b, rs in work.items() if rs}
+        self.boards.read([(b, self.targets.by_id[b].subitem_board_id) for b, _ in self._ordered(work)])
+        planned = Counter(
+            t.board_id
+            for s in early
+            if s.operation == "create"
+            for t in [self.targets.for_subitem(s, confirmed.get(s.parent_sync_key))]
+            if t.board_id
+        )
+        for board_id, board_rows in self._ordered(work):
+            self.step.items(board_id, board_rows, removed, confirmed, planned[board_id])
+
+    def _ordered(self, by_board: dict[str, list[Any]]) -> list[tuple[str, list[Any]]]:
+        """Boards by name, then id: the same order every run."""
+        names = {b: self.targets.by_id[b].board_name or "" for b in by_board}
+        return [(b, by_board[b]) for b in sorted(by_board, key=lambda b: (names[b], b))]
 
     # ------------------------------------------------------------- subitems
     def _subitems(self, rows: list[SubitemRow]) -> None:
         if not rows:
             return
-        if not self.s.subitem_board_id:
-            raise ConfigError("the outbox has subitem rows but monday.yml gives no subitem_board_id")
-        confirmed = self.log.confirmed_items(self.s.board_id)  # includes this run's creates
-        creates: list[Op] = []
-        updates: list[Op] = []
-        deletes: list[Op] = []
+        confirmed = self.log.confirmed_items()  # includes this run's creates, on any board
+        self.targets.learn_rows([], rows)
+        by_board: dict[str, list[SubitemRow]] = {}
         for r in rows:
-            parent_id = r.monday_parent_item_id
-            if parent_id is None:
-                conf = confirmed.get(r.parent_sync_key)
-                parent_id = conf.monday_id if conf is not None and conf.live else None
-            op = Op(
-                "subitem",
-                r.operation,
-                r.sync_key,
-                payload_hash=r.payload_hash,
-                parent_sync_key=r.parent_sync_key,
-                item_name=r.item_name,
-                column_values=r.column_values,
-                monday_id=r.monday_subitem_id,
-                monday_parent_id=parent_id,
-            )
-            if r.operation == "create":
-                if parent_id is None:
-                    self._defer(
-                        op, "PARENT_NOT_ON_MONDAY", f"parent {r.parent_sync_key} is not on monday yet"
-                    )
-                    continue
-                op.send_values = r.column_values
-                self.adopter.mark_unresolved(op)
-                creates.append(op)
-            elif r.operation not in ("update", "delete"):
-                self._defer(op, "UNKNOWN_OPERATION", "expected create, update or delete")
-            elif not r.monday_subitem_id:
-                self._defer(op, "NO_MONDAY_ID", "the outbox row has no monday_subitem_id")
-            elif r.operation == "delete":
-                deletes.append(op)
-            elif self._prepare_update(op, r.confirmed_column_values, None, False):
-                updates.append(op)
-        board, sub_board = self.s.board_id, self.s.subitem_board_id
-        capacity.check(sub_board, "subitems board", self.boards.items_count.get(sub_board), len(creates))
-        self.sender.send("delete_subitems", deletes, None, board)
-        creates = self.adopter.before_send(creates)
-        self.sender.send("create_subitems", creates, None, board, adopt=self.adopter.adopt)
-        self.sender.send("update_subitems", updates + self.adopter.followups["subitem"], sub_board, board)
+            target = self.targets.for_subitem(r, confirmed.get(r.parent_sync_key))
+            if target.board_id is None:
+                if r.operation == "create" and target.problem is None:
+                    problem = ("PARENT_NOT_ON_MONDAY", f"parent {r.parent_sync_key} is not on monday yet")
+                else:
+                    problem = target.problem
+                self._defer("subitem", r, problem)
+                continue
+            self.summary.board(target.board_id, target.board_name)
+            by_board.setdefault(target.board_id, []).append(r)
+        pairs: list[tuple[str, str | None]] = []
+        for board_id, board_rows in self._ordered(by_board):
+            sub_board, why = self.targets.subitems_board(self.targets.by_id[board_id])
+            if sub_board is None:
+                for r in board_rows:
+                    op = subitem_op(r, None, board_id, None)
+                    self.step.defer(op, "NO_SUBITEM_BOARD", why or "")
+                continue
+            pairs.append((board_id, sub_board))
+        self.boards.read(pairs)
+        parents = {k: c.monday_id for k, c in confirmed.items() if c.live and c.monday_id}
+        for board_id, sub_board in pairs:
+            self.step.subitems(board_id, sub_board, by_board[board_id], parents)

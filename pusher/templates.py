@@ -24,6 +24,7 @@ OPERATIONS = (
     "update_items",
     "update_subitems",
     "delete_subitems",
+    "delete_items",
     "archive_items",
     "create_group",
     "read_board",

@@ -77,6 +77,7 @@ class Confirmed:
     operation: str
     group_title: str | None
     item_name: str | None
+    board_id: str | None = None
 
     @property
     def live(self) -> bool:
@@ -191,17 +192,24 @@ class PushLog:
         """The last attempt for ``sync_key`` when its outcome is unknown (or never logged)."""
         return self._pending.get((entity, sync_key))
 
-    def confirmed_items(self, board_id: str) -> dict[str, Confirmed]:
-        """Latest ok outcome per item sync key on ``board_id`` for this customer."""
+    def confirmed_items(self, board_id: str | None = None) -> dict[str, Confirmed]:
+        """Latest ok outcome per item sync key of this customer, on ``board_id`` (None: on any
+        board, i.e. where each item is now: a moved line's latest event is on its new board)."""
+        where, params = ("AND board_id = ? ", [board_id]) if board_id is not None else ("", [])
         rows = self.db.query(
-            "SELECT sync_key, monday_id, operation, group_title, item_name FROM ("
-            "SELECT sync_key, monday_id, operation, group_title, item_name, "
+            "SELECT sync_key, monday_id, operation, group_title, item_name, board_id FROM ("
+            "SELECT sync_key, monday_id, operation, group_title, item_name, board_id, "
             "ROW_NUMBER() OVER (PARTITION BY sync_key ORDER BY logged_at DESC) AS rn "
-            f"FROM {self.table} WHERE customer_name = ? AND board_id = ? AND entity = 'item' "
+            f"FROM {self.table} WHERE customer_name = ? {where}AND entity = 'item' "
             "AND phase = 'outcome' AND status = 'ok') t WHERE rn = 1",
-            (self.customer_name, board_id),
+            [self.customer_name, *params],
         )
-        return {r[0]: Confirmed(None if r[1] is None else str(r[1]), r[2], r[3], r[4]) for r in rows}
+        return {
+            r[0]: Confirmed(
+                None if r[1] is None else str(r[1]), r[2], r[3], r[4], None if r[5] is None else str(r[5])
+            )
+            for r in rows
+        }
 
     def known_groups(self, board_id: str) -> dict[str, str]:
         """group title → monday group id, from the latest ok group events on ``board_id``."""

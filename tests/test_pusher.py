@@ -84,14 +84,19 @@ def item_row(
     monday_item_id: str | None = None,
     confirmed_group: str | None = None,
     name: str | None = None,
+    board: tuple[str | None, str | None, str] = (BOARD, SUBBOARD, "Orders"),
+    reason: str | None = None,
 ) -> dict[str, Any]:
+    """An item outbox row; ``board`` = (board_id, subitem_board_id, board_name) it is placed on."""
     values = values if values is not None else item_values(key)
     name = name or f"AAG-{key[-4:]} / ST-{key[-2:]} / NAVY"
+    board_id, subitem_board_id, board_name = board
+    reasons = {"create": "new", "update": "changed", "archive": "cancelled", "delete": "out_of_scope"}
     return {
         "customer_name": CUSTOMER,
         "sync_key": key,
         "operation": operation,
-        "change_reason": {"create": "new", "update": "changed", "archive": "cancelled"}[operation],
+        "change_reason": reason or reasons[operation],
         "monday_item_id": monday_item_id,
         "group_title": group,
         "confirmed_group_title": confirmed_group
@@ -105,6 +110,12 @@ def item_row(
         "order_number": values.get("order_number"),
         "po_number": values.get("po_number"),
         "season": group.rsplit(" ", 2)[-2] + " " + group.rsplit(" ", 1)[-1],
+        "route_key": board_name.split(" (")[0],
+        "overflow_no": board_name.split(" (")[1].rstrip(")") if " (" in board_name else "1",
+        "board_name": board_name,
+        "board_id": board_id,
+        "subitem_board_id": subitem_board_id,
+        "sizes_mode": "subitems",
     }
 
 
@@ -116,6 +127,7 @@ def subitem_row(
     monday_subitem_id: str | None = None,
     parent_id: str | None = None,
     confirmed_qty: int | None = None,
+    board: tuple[str | None, str | None, str] = (BOARD, SUBBOARD, "Orders"),
 ) -> dict[str, Any]:
     values = {"sync_key": f"{parent}|{size}", "size": size, "qty": str(qty)}
     confirmed = None if confirmed_qty is None else {**values, "qty": str(confirmed_qty)}
@@ -134,6 +146,9 @@ def subitem_row(
         "confirmed_column_values": json.dumps(confirmed) if confirmed else None,
         "payload_hash": digest(size, values),
         "confirmed_payload_hash": digest("c", confirmed) if confirmed else None,
+        "board_id": board[0],
+        "board_name": board[2],
+        "subitem_board_id": board[1],
     }
 
 
