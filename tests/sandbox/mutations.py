@@ -9,6 +9,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from . import board_ops
 from . import columns as cols
 from .errors import INVALID_ARGUMENT, INVALID_ITEM_ID, MondayError
 from .views import BoardView, GroupView, ItemView, column_dict, ctx_of
@@ -134,10 +135,59 @@ def m_create_board(
     board_name: str,
     board_kind: str,
     description: str | None = None,
+    workspace_id: str | None = None,
+    folder_id: str | None = None,
+    empty: bool | None = None,
+    template_id: str | None = None,
     **__: Any,
 ) -> BoardView:
     st = ctx_of(info).state
-    return BoardView(st, st.create_board(board_name, kind=board_kind, description=description))
+    if template_id is not None:
+        raise MondayError(
+            "The sandbox does not implement create_board(template_id); use duplicate_board",
+            "NotImplementedInSandbox",
+            {"argument": "template_id"},
+        )
+    board = board_ops.create_board(
+        st,
+        board_name,
+        kind=board_kind,
+        description=description,
+        workspace_id=workspace_id,
+        folder_id=folder_id,
+        empty=bool(empty),
+    )
+    return BoardView(st, board)
+
+
+@mutation
+def m_duplicate_board(
+    _: Any,
+    info: GraphQLResolveInfo,
+    board_id: str,
+    duplicate_type: str,
+    board_name: str | None = None,
+    workspace_id: str | None = None,
+    folder_id: str | None = None,
+    **__: Any,
+) -> dict[str, Any]:
+    st = ctx_of(info).state
+    board = board_ops.duplicate_board(
+        st, board_id, duplicate_type, name=board_name, workspace_id=workspace_id, folder_id=folder_id
+    )
+    return {"board": BoardView(st, board), "is_async": False}
+
+
+@mutation
+def m_archive_board(_: Any, info: GraphQLResolveInfo, board_id: str) -> BoardView:
+    st = ctx_of(info).state
+    return BoardView(st, st.set_board_state(board_id, "archived"))
+
+
+@mutation
+def m_delete_board(_: Any, info: GraphQLResolveInfo, board_id: str) -> BoardView:
+    st = ctx_of(info).state
+    return BoardView(st, st.set_board_state(board_id, "deleted"))
 
 
 @mutation

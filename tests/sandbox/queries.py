@@ -6,6 +6,7 @@ from typing import Any
 
 from graphql import GraphQLResolveInfo
 
+from .board_list import list_boards
 from .cursors import decode_cursor
 from .errors import INVALID_ARGUMENT, MondayError
 from .views import ME, BoardView, ItemView, ctx_of, first_page, run_page
@@ -18,20 +19,25 @@ def q_boards(
     limit: int | None = None,
     page: int | None = None,
     state: str | None = None,
+    workspace_ids: list[Any] | None = None,
+    board_kind: str | None = None,
+    order_by: str | None = None,
+    hierarchy_types: list[str] | None = None,
     **__: Any,
 ) -> list[BoardView]:
     st = ctx_of(info).state
-    wanted_state = state or "active"
-    boards = [
-        b
-        for b in st.boards.values()
-        if (ids is None or b["id"] in {str(i) for i in ids})
-        and b.get("state") != "deleted"
-        and (wanted_state == "all" or b.get("state", "active") == wanted_state)
-    ]
-    size = limit or 25
-    start = ((page or 1) - 1) * size
-    return [BoardView(st, b) for b in boards[start : start + size]]
+    found = list_boards(
+        st.boards,
+        ids=ids,
+        limit=limit,
+        page=page,
+        state=state,
+        workspace_ids=workspace_ids,
+        board_kind=board_kind,
+        order_by=order_by,
+        hierarchy_types=hierarchy_types,
+    )
+    return [BoardView(st, b) for b in found]
 
 
 def q_items(

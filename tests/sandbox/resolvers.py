@@ -12,6 +12,7 @@ from graphql import GraphQLResolveInfo, GraphQLSchema, build_schema
 from .errors import MondayError
 from .mutations import (
     Resolver,
+    m_archive_board,
     m_archive_item,
     m_change_values,
     m_create_board,
@@ -19,7 +20,9 @@ from .mutations import (
     m_create_group,
     m_create_item,
     m_create_subitem,
+    m_delete_board,
     m_delete_item,
+    m_duplicate_board,
     m_move_item_to_group,
 )
 from .queries import q_boards, q_complexity, q_items, q_items_by_column_values, q_me, q_next_items_page
@@ -64,6 +67,9 @@ MUTATION_RESOLVERS: dict[str, Resolver] = {
     "move_item_to_group": m_move_item_to_group,
     "create_group": m_create_group,
     "create_board": m_create_board,
+    "duplicate_board": m_duplicate_board,
+    "archive_board": m_archive_board,
+    "delete_board": m_delete_board,
     "create_column": m_create_column,
     "complexity": q_complexity,
 }

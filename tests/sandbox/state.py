@@ -183,6 +183,12 @@ class SandboxState(Persistence):
         self._apply(item, new_name, planned, commits)
         return item
 
+    def insert_item(self, item: dict[str, Any]) -> None:
+        """Add a fully formed item (a copy made by ``duplicate_board``)."""
+        self._put_item(item)
+        self.index.added(item)
+        self.mark_item(item["id"])
+
     def create_item(
         self,
         board_id: Any,
