@@ -229,7 +229,33 @@ def test_operator_documents_validate_and_carry_values_as_variables(schema: Graph
         f for q, _, _ in client.sent for f in ("create_board", "create_column", "me", "boards") if f in q
     }
     assert fields == {"create_board", "create_column", "me", "boards"}
-    for query, variables, mutation in client.sent:
+    _assert_valid_with_variables(schema, client.sent)
+
+
+def test_board_maker_documents_validate_and_carry_values_as_variables(schema: GraphQLSchema) -> None:
+    """Boards made on demand: list boards by page and workspace, read a board's layout, duplicate a
+    template, create a board in a folder, and sweep placeholder items."""
+    from pusher import board_setup
+
+    client = _RecordingClient()
+    assert board_setup.find_boards(client, "BOARD-NAME-MARKER-91", workspace_id="555001") == []
+    board_setup.duplicate_board(
+        client, "5001", "BOARD-NAME-MARKER-92", workspace_id="555001", folder_id="555002"
+    )
+    board_setup.create_board(client, "BOARD-NAME-MARKER-93", workspace_id="555001", folder_id="555002")
+    with pytest.raises(board_setup.SetupFailed, match="not found"):
+        board_setup.read_layout(client, "4299")
+    board_setup.remove_placeholders(client, "4299", "sync_key")
+    sent = [q for q, _, _ in client.sent]
+    for root in ("boards(limit:", "duplicate_board(", "create_board(", "columns { id title type settings }"):
+        assert any(root in q for q in sent), root
+    workspaces = next(v for q, v, _ in client.sent if "ListBoards" in q)
+    assert workspaces == {"limit": 100, "page": 1, "workspaces": ["555001"], "state": "active"}
+    _assert_valid_with_variables(schema, client.sent)
+
+
+def _assert_valid_with_variables(schema: GraphQLSchema, sent: list[tuple[str, dict[str, Any], bool]]) -> None:
+    for query, variables, mutation in sent:
         document = parse(query)
         errors = validate(schema, document)
         assert not errors, ([e.message for e in errors], query)
