@@ -1,14 +1,31 @@
 {#- Hash: one row per valid order line with everything monday gets for its item: group title,
     item name, the column_values JSON (mapping in monday.yml via monday_mapping()) and the
-    payload_hash of exactly that (see macros/payload/payload_hash.sql). -#}
+    payload_hash of exactly that (see macros/payload/payload_hash.sql).
+    Lines of `sizes: column` routes (a row in int_order_size_curves) also carry the size curve
+    column (macros/payload/size_curve.sql) in column_values and payload_hash; every other line's
+    JSON and hash are exactly those of a mapping without it. Without any column route in
+    monday.yml this compiles as if the mode did not exist (no join). -#}
 {%- set items = monday_mapping()['items'] -%}
 {%- set columns = items['columns'] -%}
+{%- set column_sizes = has_column_sizes() -%}
 
 with
 
 lines as (
 
+    {%- if column_sizes %}
+
+    select
+        valid.*,
+        curves.record_uuid as curve_record_uuid,
+        curves.size_curve
+    from {{ ref('int_order_lines_valid') }} as valid
+    left join {{ ref('int_order_size_curves') }} as curves
+        on curves.record_uuid = valid.record_uuid
+    {%- else %}
+
     select * from {{ ref('int_order_lines_valid') }}
+    {%- endif %}
 
 ),
 
@@ -26,6 +43,10 @@ named as (
         {%- for column in columns %},
         {{ monday_value_text(column.type, snake_case(column.source)) }} as v_{{ loop.index }}
         {%- endfor %}
+        {%- if column_sizes %},
+        curve_record_uuid,
+        size_curve as v_curve
+        {%- endif %}
     from lines
 
 ),
@@ -35,6 +56,12 @@ titled as (
     select
         named.*,
         {{ join_nonnull("' '", ["nullif(ltrim(rtrim(customer_name)), '')", 'season']) }} as group_title
+        {%- if column_sizes %},
+        case
+            when curve_record_uuid is null then {{ text_literal(mapping_signature('item', items['sync_key'], columns)) }}
+            else {{ text_literal(mapping_signature('item', items['sync_key'], columns + [size_curve_column()])) }}
+        end as signature
+        {%- endif %}
     from named
 
 ),
@@ -46,7 +73,16 @@ titled as (
 {%- set terms = [text_literal(mapping_signature('item', items['sync_key'], columns)), 'group_title', 'item_name'] -%}
 {%- for entry in entries -%}
     {%- do terms.append(entry.value) -%}
-{%- endfor %}
+{%- endfor -%}
+{%- if column_sizes -%}
+    {#- Column mode: the curve is one more mapped column, the last, in the JSON, the terms and the
+        signature. The signatures are a column of `titled`, not literals in the hash expressions:
+        dbt's unit tests split the model SQL with sqlparse, which reads '\' as an escape and would
+        cut the SQL at the ';' of a second signature literal. -#}
+    {%- set curve_entries = entries + [size_curve_entry('v_curve')] -%}
+    {%- set terms = ['signature'] + terms[1:] -%}
+    {%- set curve_terms = terms + [curve_entries[-1].value] -%}
+{%- endif %}
 
 hashed as (
 
@@ -59,8 +95,19 @@ hashed as (
         group_title,
         item_name,
         is_cancelled,
+        {%- if column_sizes %}
+        case
+            when curve_record_uuid is null then {{ column_values_json(entries) }}
+            else {{ column_values_json(curve_entries) }}
+        end as column_values,
+        case
+            when curve_record_uuid is null then {{ payload_hash(terms) }}
+            else {{ payload_hash(curve_terms) }}
+        end as payload_hash
+        {%- else %}
         {{ column_values_json(entries) }} as column_values,
         {{ payload_hash(terms) }} as payload_hash
+        {%- endif %}
     from titled
 
 )
