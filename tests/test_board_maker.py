@@ -247,6 +247,32 @@ def test_no_answer_after_every_retry_leaves_no_board_and_says_so(env: Env) -> No
     assert env.maker().ensure(spring()).board_id  # the next run makes it
 
 
+def test_a_board_made_by_hand_is_found_past_the_first_page_and_adopted(env: Env) -> None:
+    """Lookup pages through every board (100 a page); a same-named subitems board is not a match."""
+    with env.sandbox.state.lock:
+        for n in range(130):
+            env.sandbox.state.create_board(f"Filler {n}")
+        mine = env.sandbox.state.create_board(
+            SPRING, columns=[{"id": "sync_key", "title": "Key", "type": "text"}]
+        )
+        env.sandbox.state.create_board(SPRING, parent_board_id="5001")  # a subitems board: ignored
+    made = env.maker().ensure(spring())
+    assert made.board_id == mine["id"]
+    assert [b["id"] for b in env.boards(SPRING) if not b.get("parent_board_id")] == [mine["id"]]
+    assert all(env.columns(mine["id"]).get(c) == t for c, t in _ids("items").items())
+    assert env.log()[-1]["operation"] == "adopt"
+
+
+def test_workspace_and_folder_are_used_for_lookup_and_create(env: Env) -> None:
+    with env.sandbox.state.lock:
+        elsewhere = env.sandbox.state.create_board(SPRING, workspace_id="111")
+    made = env.maker(env.settings(workspace_id="222", folder_id="333")).ensure(spring())
+    assert made.board_id != elsewhere["id"]  # a board of another workspace is not ours
+    board = env.board(made.board_id)
+    assert (board.get("workspace_id"), board.get("folder_id")) == ("222", "333")
+    assert env.log()[-1]["operation"] == "create"
+
+
 # ----------------------------------------------------------------------------------- template
 def test_a_template_board_is_duplicated_and_completed(env: Env) -> None:
     if "duplicate_board" not in (REPO / "tests" / "sandbox").joinpath("resolvers.py").read_text():
