@@ -1,22 +1,50 @@
 {#- The item outbox: one row per item operation still to do (docs/CONTRACT.md).
-      create  / new        an active line with no live confirmed item
-      update  / changed    an active line whose payload_hash differs from the confirmed one
-      archive / cancelled  a cancelled line whose item is live (sync.on_cancel: archive)
-      archive / vanished   a live item whose record_uuid is no longer in ORDERS_UNIFIED at all
+      create  / new           an active line (valid, in scope, not cancelled) with no live item
+      update  / changed       an active line whose payload_hash differs from the confirmed one
+      archive / cancelled     a cancelled line whose item is live (sync.on_cancel: archive)
+      archive / vanished      a live item whose record_uuid is no longer in ORDERS_UNIFIED at all
+      archive|delete / out_of_scope   a live line that left scope (sync.on_out_of_scope; keep:
+                              nothing, the item stays as it is)
+      archive|delete + create / moved   a live item on a board of another route than the line's
+                              (or on a board MON_Boards does not know): removed from the old
+                              board (sync.on_move) and created on the placed one
     A quarantined row is still in ORDERS_UNIFIED, so it is not "vanished": its item stays as it
-    is. A view over the hashed lines and the push log: a row leaves as soon as its ok is logged. -#}
+    is. Board columns: a create's placed board (board_id NULL while it is not made yet), else
+    the board the item is on. A view over the hashed lines and the push log: a row leaves as
+    soon as its ok is logged. -#}
 {%- set sync = monday_mapping()['sync'] -%}
+{%- set config = routing_config() -%}
 {%- set items = monday_mapping()['items'] -%}
 {%- set id_of = {} -%}
 {%- for column in items['columns'] -%}
     {%- do id_of.update({column.source: column.id}) -%}
 {%- endfor -%}
+{%- if sync['on_cancel'] not in ('archive', 'none') %}
+{{ exceptions.raise_compiler_error("monday.yml sync.on_cancel must be 'archive' or 'none', not '" ~ sync['on_cancel'] ~ "'") }}
+{%- endif %}
+{%- set created = "cast(null as varchar(32)) as monday_item_id, lines.group_title, cast(null as " ~ type_text() ~ ") as confirmed_group_title, lines.item_name, lines.column_values, cast(null as " ~ type_text() ~ ") as confirmed_column_values, lines.payload_hash, cast(null as varchar(64)) as confirmed_payload_hash, lines.order_number, lines.po_number, lines.season" -%}
+{%- set on_monday = "confirmed.monday_item_id, lines.group_title, confirmed.group_title as confirmed_group_title, lines.item_name, lines.column_values, confirmed.column_values as confirmed_column_values, lines.payload_hash, confirmed.payload_hash as confirmed_payload_hash, lines.order_number, lines.po_number, lines.season" -%}
+{%- set placed_board = "placed.route_key, placed.overflow_no, placed.board_name, placed.board_id, placed.subitem_board_id, placed.sizes_mode" -%}
+{%- set item_board = "confirmed.board_route_key as route_key, confirmed.board_overflow_no as overflow_no, confirmed.board_name, confirmed.board_id, confirmed.board_subitem_board_id as subitem_board_id" %}
 
 with
 
 lines as (
 
     select * from {{ ref('int_order_lines_hashed') }}
+
+),
+
+routed as (
+
+    select record_uuid, in_scope, sizes_mode
+    from {{ ref('int_order_lines_routed') }}
+
+),
+
+placed as (
+
+    select * from {{ ref('int_order_lines_placed') }}
 
 ),
 
@@ -30,9 +58,32 @@ source_keys as (
 
 confirmed as (
 
-    select *
-    from {{ ref('MON_CustMasterSchedule') }}
-    where {{ is_true('is_live') }}
+    select
+        items.*,
+        boards.route_key as board_route_key,
+        boards.overflow_no as board_overflow_no,
+        boards.board_name,
+        boards.subitem_board_id as board_subitem_board_id
+    from {{ ref('MON_CustMasterSchedule') }} as items
+    left join {{ ref('MON_Boards') }} as boards
+        on boards.board_id = items.board_id
+    where {{ is_true('items.is_live') }}
+
+),
+
+active as (
+
+    select
+        lines.*,
+        confirmed.sync_key as confirmed_sync_key,
+        case when confirmed.sync_key is not null
+            and (confirmed.board_route_key is null or confirmed.board_route_key <> placed.route_key)
+            then 1 else 0 end as is_moved
+    from lines
+    inner join placed
+        on placed.record_uuid = lines.record_uuid
+    left join confirmed
+        on confirmed.sync_key = lines.record_uuid
 
 ),
 
@@ -42,23 +93,13 @@ creates as (
         lines.customer_name,
         lines.record_uuid as sync_key,
         'create' as operation,
-        'new' as change_reason,
-        cast(null as varchar(32)) as monday_item_id,
-        lines.group_title,
-        cast(null as {{ type_text() }}) as confirmed_group_title,
-        lines.item_name,
-        lines.column_values,
-        cast(null as {{ type_text() }}) as confirmed_column_values,
-        lines.payload_hash,
-        cast(null as varchar(64)) as confirmed_payload_hash,
-        lines.order_number,
-        lines.po_number,
-        lines.season
-    from lines
-    left join confirmed
-        on confirmed.sync_key = lines.record_uuid
-    where not ({{ is_true('lines.is_cancelled') }})
-        and confirmed.sync_key is null
+        case when lines.is_moved = 1 then 'moved' else 'new' end as change_reason,
+        {{ created }},
+        {{ placed_board }}
+    from active as lines
+    inner join placed
+        on placed.record_uuid = lines.record_uuid
+    where lines.confirmed_sync_key is null or lines.is_moved = 1
 
 ),
 
@@ -69,28 +110,37 @@ updates as (
         lines.record_uuid as sync_key,
         'update' as operation,
         'changed' as change_reason,
-        confirmed.monday_item_id,
-        lines.group_title,
-        confirmed.group_title as confirmed_group_title,
-        lines.item_name,
-        lines.column_values,
-        confirmed.column_values as confirmed_column_values,
-        lines.payload_hash,
-        confirmed.payload_hash as confirmed_payload_hash,
-        lines.order_number,
-        lines.po_number,
-        lines.season
-    from lines
+        {{ on_monday }},
+        {{ item_board }},
+        routed.sizes_mode
+    from active as lines
     inner join confirmed
         on confirmed.sync_key = lines.record_uuid
-    where not ({{ is_true('lines.is_cancelled') }})
+    inner join routed
+        on routed.record_uuid = lines.record_uuid
+    where lines.is_moved = 0
         and (confirmed.payload_hash is null or confirmed.payload_hash <> lines.payload_hash)
 
 ),
 
-{%- if sync['on_cancel'] not in ('archive', 'none') %}
-{{ exceptions.raise_compiler_error("monday.yml sync.on_cancel must be 'archive' or 'none', not '" ~ sync['on_cancel'] ~ "'") }}
-{%- endif %}
+moved_away as (
+
+    select
+        lines.customer_name,
+        lines.record_uuid as sync_key,
+        '{{ config.on_move }}' as operation,
+        'moved' as change_reason,
+        {{ on_monday }},
+        {{ item_board }},
+        routed.sizes_mode
+    from active as lines
+    inner join confirmed
+        on confirmed.sync_key = lines.record_uuid
+    inner join routed
+        on routed.record_uuid = lines.record_uuid
+    where lines.is_moved = 1
+
+),
 
 cancelled as (
 
@@ -99,23 +149,40 @@ cancelled as (
         lines.record_uuid as sync_key,
         'archive' as operation,
         'cancelled' as change_reason,
-        confirmed.monday_item_id,
-        lines.group_title,
-        confirmed.group_title as confirmed_group_title,
-        lines.item_name,
-        lines.column_values,
-        confirmed.column_values as confirmed_column_values,
-        lines.payload_hash,
-        confirmed.payload_hash as confirmed_payload_hash,
-        lines.order_number,
-        lines.po_number,
-        lines.season
+        {{ on_monday }},
+        {{ item_board }},
+        routed.sizes_mode
     from lines
     inner join confirmed
         on confirmed.sync_key = lines.record_uuid
+    inner join routed
+        on routed.record_uuid = lines.record_uuid
     where {{ is_true('lines.is_cancelled') }}
         {%- if sync['on_cancel'] != 'archive' %}
         and 1 = 0  -- sync.on_cancel: none leaves cancelled and vanished lines on monday
+        {%- endif %}
+
+),
+
+out_of_scope as (
+
+    select
+        lines.customer_name,
+        lines.record_uuid as sync_key,
+        '{{ config.on_out_of_scope }}' as operation,
+        'out_of_scope' as change_reason,
+        {{ on_monday }},
+        {{ item_board }},
+        routed.sizes_mode
+    from lines
+    inner join confirmed
+        on confirmed.sync_key = lines.record_uuid
+    inner join routed
+        on routed.record_uuid = lines.record_uuid
+    where not ({{ is_true('lines.is_cancelled') }})
+        and not ({{ is_true('routed.in_scope') }})
+        {%- if config.on_out_of_scope == 'keep' %}
+        and 1 = 0  -- sync.on_out_of_scope: keep leaves lines that left scope as they are
         {%- endif %}
 
 ),
@@ -137,7 +204,9 @@ vanished as (
         confirmed.payload_hash as confirmed_payload_hash,
         {{ json_text('confirmed.column_values', id_of['AAG ORDER NUMBER']) if 'AAG ORDER NUMBER' in id_of else 'null' }} as order_number,
         {{ json_text('confirmed.column_values', id_of['PO NUMBER']) if 'PO NUMBER' in id_of else 'null' }} as po_number,
-        cast(null as {{ type_text() }}) as season
+        cast(null as {{ type_text() }}) as season,
+        {{ item_board }},
+        cast(null as varchar(10)) as sizes_mode
     from confirmed
     where not exists (
         select 1 from source_keys where source_keys.record_uuid = confirmed.sync_key
@@ -152,6 +221,10 @@ select * from creates
 union all
 select * from updates
 union all
+select * from moved_away
+union all
 select * from cancelled
+union all
+select * from out_of_scope
 union all
 select * from vanished

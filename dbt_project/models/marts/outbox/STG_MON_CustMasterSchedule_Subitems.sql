@@ -4,10 +4,15 @@
       update / changed      ... whose payload_hash differs from the confirmed one
       delete / size_zeroed  a live confirmed subitem whose size is now 0 / NULL / gone while the
                             parent line is still active (valid and not cancelled)
-    Nothing for a cancelled, vanished or quarantined line's subitems. A confirmed subitem whose
+    Nothing for a cancelled, vanished, quarantined or out-of-scope line's subitems, nor for lines
+    of a sizes: column route (their size curve is an item column). A confirmed subitem whose
     parent id differs from the parent's current live item id counts as absent (the parent was
-    archived and created again). monday_parent_item_id is NULL while the parent is not yet
-    confirmed on monday: the pusher leaves such rows for after the items pass.
+    archived and created again). A parent counts as on monday only while it is live on a board of
+    its line's route: a line moving to another route has its subitems created under the new
+    item. monday_parent_item_id is NULL while the parent is not yet confirmed on monday: the
+    pusher leaves such rows for after the items pass. board_id, board_name, subitem_board_id:
+    the parent's board (the placed board, which is the confirmed one for a line that stays; NULL
+    while the board is not made).
     Sizes are matched on (parent_sync_key, size), the parts of the sync key record_uuid|size; the
     sync key, name and column_values are rendered (macro subitem_payload) only for the rows
     sent. -#}
@@ -23,17 +28,22 @@ sizes as (
 
 active_lines as (
 
-    select record_uuid, customer_name
-    from {{ ref('int_order_lines_hashed') }}
-    where not ({{ is_true('is_cancelled') }})
+    select record_uuid, customer_name, route_key, board_id, board_name, subitem_board_id
+    from {{ ref('int_order_lines_placed') }}
+    where sizes_mode = 'subitems'
 
 ),
 
 parents as (
 
-    select sync_key, monday_item_id
-    from {{ ref('MON_CustMasterSchedule') }}
-    where {{ is_true('is_live') }}
+    select items.sync_key, items.monday_item_id
+    from {{ ref('MON_CustMasterSchedule') }} as items
+    inner join {{ ref('MON_Boards') }} as boards
+        on boards.board_id = items.board_id
+    inner join active_lines
+        on active_lines.record_uuid = items.sync_key
+        and active_lines.route_key = boards.route_key
+    where {{ is_true('items.is_live') }}
 
 ),
 
@@ -59,7 +69,10 @@ wanted as (
         {{ payload['column_values'] }} as column_values,
         sizes.payload_hash,
         active_lines.customer_name,
-        parents.monday_item_id as monday_parent_item_id
+        parents.monday_item_id as monday_parent_item_id,
+        active_lines.board_id,
+        active_lines.board_name,
+        active_lines.subitem_board_id
     from sizes
     inner join active_lines
         on active_lines.record_uuid = sizes.parent_sync_key
@@ -84,7 +97,10 @@ creates as (
         wanted.column_values,
         cast(null as {{ type_text() }}) as confirmed_column_values,
         wanted.payload_hash,
-        cast(null as varchar(64)) as confirmed_payload_hash
+        cast(null as varchar(64)) as confirmed_payload_hash,
+        wanted.board_id,
+        wanted.board_name,
+        wanted.subitem_board_id
     from wanted
     left join confirmed
         on confirmed.parent_sync_key = wanted.parent_sync_key
@@ -109,7 +125,10 @@ updates as (
         wanted.column_values,
         confirmed.column_values as confirmed_column_values,
         wanted.payload_hash,
-        confirmed.payload_hash as confirmed_payload_hash
+        confirmed.payload_hash as confirmed_payload_hash,
+        wanted.board_id,
+        wanted.board_name,
+        wanted.subitem_board_id
     from wanted
     inner join confirmed
         on confirmed.parent_sync_key = wanted.parent_sync_key
@@ -134,7 +153,10 @@ deletes as (
         confirmed.column_values,
         confirmed.column_values as confirmed_column_values,
         confirmed.payload_hash,
-        confirmed.payload_hash as confirmed_payload_hash
+        confirmed.payload_hash as confirmed_payload_hash,
+        active_lines.board_id,
+        active_lines.board_name,
+        active_lines.subitem_board_id
     from confirmed
     inner join active_lines
         on active_lines.record_uuid = confirmed.parent_sync_key
