@@ -196,6 +196,9 @@ class BoardStep:
             parent_id = r.monday_parent_item_id or parents.get(r.parent_sync_key)
             op = subitem_op(r, parent_id, board_id, sub_board)
             if r.operation == "create":
+                if board_id in self.full:
+                    self.defer(op, BOARD_FULL, self.full[board_id])
+                    continue
                 if parent_id is None:
                     self.defer(op, "PARENT_NOT_ON_MONDAY", f"parent {r.parent_sync_key} is not on monday yet")
                     continue

@@ -33,7 +33,7 @@ from .pacing import Pacer
 from .plan import build_plan
 from .progress import Progress
 from .summary import RowError, Summary
-from .targets import Target, Targets
+from .targets import Targets
 from .writeback import PushLog
 
 # Fewer subitem deletions than this in one run are ordinary size changes, never refused.
@@ -102,7 +102,7 @@ class Sync:
         self.sender.progress = Progress(self.summary, out=self.out)
         self.boards = Boards(s, self.sender, self.log)
         self.step = BoardStep(s, self.sender, self.boards, self.log, self.summary)
-        self.targets = Targets(s.board_id, s.subitem_board_id, self._ensure)
+        self.targets = Targets(s, self._maker)
         try:
             self.log.load_history("item")
             self.log.load_history("subitem")
@@ -166,23 +166,13 @@ class Sync:
             )
 
     # --------------------------------------------------------------- boards
-    def _ensure(self, name: str, row: ItemRow) -> Target:
-        """The board ``name`` found on monday or made (``boards.auto_create``), and logged."""
-        from .board_maker import BoardMaker, BoardTarget
+    def _maker(self) -> Any:
+        """The BoardMaker of this run (boards found by name or made, and logged)."""
+        from .board_maker import BoardMaker
 
         if self.maker is None:
-            self.maker = BoardMaker(self.s, self.client, self.log)
-        overflow = str(row.overflow_no or "1")
-        want = BoardTarget(
-            name,
-            row.route_key or name,
-            int(overflow) if overflow.isdigit() else 1,
-            row.sizes_mode or "subitems",
-            None,
-            None,
-        )
-        got = self.maker.ensure(want)
-        return Target(name, got.board_id, got.subitem_board_id, got.sizes_mode)
+            self.maker = BoardMaker(self.s, self.client, self.log, sleep=self.sleep)
+        return self.maker
 
     def _defer(self, entity: str, row: ItemRow | SubitemRow, problem: tuple[str, str] | None) -> None:
         code, message = problem or ("NO_BOARD", "the row's board is unknown")
@@ -197,6 +187,7 @@ class Sync:
         if any(r.operation == "create" for r in rows):  # for the subitems boards' capacity
             early = subitems if subitems is not None else read_subitems(self.db, self.s.customer, parents)
         self.targets.learn_rows(rows, early)
+        self.targets.make_boards(rows)
         by_board: dict[str, list[ItemRow]] = {}
         for r in rows:
             target = self.targets.for_item(r, confirmed.get(r.sync_key))

@@ -15,9 +15,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .client import ClientError
-from .errors import ConfigError, RefusedError
+from .config import Settings
+from .errors import RefusedError
 from .outbox import ItemRow, SubitemRow
 from .writeback import Confirmed
 
@@ -43,15 +45,11 @@ class Target:
 class Targets:
     """Board ids by board name and id, filled from the rows, monday.yml and boards made."""
 
-    def __init__(
-        self,
-        default_board: str | None,
-        default_subitem_board: str | None,
-        ensure: Callable[[str, ItemRow], Target],
-    ) -> None:
-        self.default_board = default_board
-        self.default_subitem_board = default_subitem_board
-        self.ensure = ensure  # board name, a row placed there → the board (made or found)
+    def __init__(self, settings: Settings, maker: Callable[[], Any]) -> None:
+        self.s = settings
+        self.default_board = settings.board_id
+        self.default_subitem_board = settings.subitem_board_id
+        self.maker = maker  # → a board_maker.BoardMaker (made when first needed)
         self.by_id: dict[str, Target] = {}
         self.by_name: dict[str, Target] = {}
         self.refused: list[str] = []  # messages for the person who must set a board up
@@ -75,20 +73,79 @@ class Targets:
         if self.default_board:
             self.learn(self.default_board, None, self.default_subitem_board, None)
 
+    # ------------------------------------------------------------ make boards
+    def make_boards(self, rows: Iterable[ItemRow]) -> None:
+        """Every board that creates are placed on but that has no id yet: found or made, once per
+        name. With ``boards.auto_create`` off, one refusal names them all."""
+        from .board_maker import BoardTarget
+
+        wanted: dict[str, BoardTarget] = {}
+        for r in rows:
+            if (
+                r.operation == "create"
+                and not r.board_id
+                and r.board_name
+                and r.board_name not in self.by_name
+            ):
+                overflow = str(r.overflow_no or "1")
+                wanted.setdefault(
+                    r.board_name,
+                    BoardTarget(
+                        r.board_name,
+                        r.route_key or r.board_name,
+                        int(overflow) if overflow.isdigit() else 1,
+                        r.sizes_mode or "subitems",
+                    ),
+                )
+        if not wanted:
+            return
+        maker = self.maker()
+        missing = []
+        for name, want in wanted.items():
+            known = maker.known(want)
+            if known is None:
+                missing.append(want)
+            else:
+                self._made(name, known)
+        if missing and not self.s.boards.auto_create:
+            self.refused.append(str(maker.refusal(missing)))
+            for want in missing:
+                message = (
+                    f"board {want.board_name!r} is not on monday yet and boards.auto_create is off "
+                    "(see the REFUSED note of this run for the fix)"
+                )
+                self.by_name[want.board_name] = Target(want.board_name, problem=(BOARD_NOT_MADE, message))
+            return
+        for want in missing:
+            try:
+                self._made(want.board_name, maker.ensure(want))
+            except RefusedError as exc:
+                self.refused.append(str(exc))
+                self.by_name[want.board_name] = Target(want.board_name, problem=(BOARD_NOT_MADE, str(exc)))
+            except ClientError as exc:  # board_maker.BoardNotMade among them: the next run tries again
+                log.warning("board %r could not be made or found: %s", want.board_name, exc)
+                problem = (BOARD_UNAVAILABLE, str(exc))
+                self.by_name[want.board_name] = Target(want.board_name, problem=problem)
+
+    def _made(self, name: str, got: Any) -> None:
+        self.learn(got.board_id, name, got.subitem_board_id, got.sizes_mode)
+
     # --------------------------------------------------------------- resolve
     def for_item(self, row: ItemRow, confirmed: Confirmed | None) -> Target:
-        """The board of an item row: its own, else made on demand (creates), else where the log
-        last saw the item, else the customer's configured board."""
+        """The board of an item row: its own, else the one made for its board name (creates),
+        else where the log last saw the item, else the customer's configured board."""
         if row.board_id:
             return self.by_id[row.board_id]
         if row.board_name and row.operation == "create":
-            return self._named(row.board_name, row)
+            return self.by_name.get(row.board_name) or Target(row.board_name, problem=self._unknown(row))
         if confirmed is not None and confirmed.board_id:
             self.learn(confirmed.board_id, None, None, None)
             return self.by_id[confirmed.board_id]
-        if row.board_name:
-            return self._named(row.board_name, row)
         return self._default()
+
+    @staticmethod
+    def _unknown(row: ItemRow) -> tuple[str, str]:
+        return (NO_BOARD, f"board {row.board_name!r} was neither found nor made")
 
     def for_subitem(self, row: SubitemRow, parent: Confirmed | None) -> Target:
         """A subitem goes with its parent: the board the log saw the parent on (this run's creates
@@ -113,25 +170,6 @@ class Targets:
             "rebuild the outbox with dbt (it places every line on a board)"
         )
         return Target(None, problem=(NO_BOARD, message))
-
-    def _named(self, name: str, row: ItemRow) -> Target:
-        if name in self.by_name:
-            return self.by_name[name]
-        try:
-            target = self.ensure(name, row)
-        except RefusedError as exc:
-            self.refused.append(str(exc))
-            target = Target(name, problem=(BOARD_NOT_MADE, str(exc)))
-        except ConfigError:
-            raise
-        except ClientError as exc:
-            log.warning("board %r could not be made or found: %s", name, exc)
-            target = Target(name, problem=(BOARD_UNAVAILABLE, f"board {name!r} not made or found: {exc}"))
-        if target.board_id:
-            self.learn(target.board_id, name, target.subitem_board_id, target.sizes_mode)
-            target = self.by_id[target.board_id]
-        self.by_name[name] = target
-        return target
 
     def subitems_board(self, target: Target) -> tuple[str | None, str | None]:
         """(subitems board id, why not) for subitems on ``target``'s board."""
