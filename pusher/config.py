@@ -159,7 +159,7 @@ def load_settings(
         "on_move": one_of(sync.get("on_move"), "sync.on_move", ("archive", "delete"), "archive"),
         "item_columns": tuple(column_spec(c) for c in mapped_columns(data, "items")),
         "subitem_columns": tuple(column_spec(c) for c in mapped_columns(data, "subitems")),
-        "size_curve_column": size_curve_column(data),
+        "size_curve_column": size_curve_column(data, boards),
     }
     if sync.get("batch_size") is not None:
         values["batch_size"] = positive(sync["batch_size"], "sync.batch_size", int)

@@ -117,7 +117,7 @@ def as_mapping(value: Any, what: str, allowed: tuple[str, ...] | None = None) ->
 
 
 def one_of(value: Any, what: str, choices: tuple[str, ...], default: str) -> str:
-    text = default if value is None else str(value).strip().lower()
+    text = default if value is None else str(value)  # exact, as dbt compares it
     if text not in choices:
         raise ConfigError(f"{what} must be one of {' | '.join(choices)}, got {value!r}")
     return text
@@ -159,11 +159,18 @@ def column_spec(column: Mapping[str, Any]) -> ColumnSpec:
     )
 
 
-def size_curve_column(config: Mapping[str, Any]) -> ColumnSpec:
+def size_curve_column(config: Mapping[str, Any], boards: BoardsConfig) -> ColumnSpec:
+    """``items.size_curve``: the column ``sizes: column`` routes put the size curve in."""
     raw = as_mapping(config.get("items"), "items").get("size_curve")
+    routes = [r for r in (boards.default, *boards.customers) if r is not None and r.sizes == "column"]
+    if raw is None and routes:
+        where = "boards.default" if routes[0].key == "default" else f"boards.customers[{routes[0].key!r}]"
+        raise ConfigError(
+            f"{where}.sizes is column: add items.size_curve {{id, title, type: long_text}} to monday.yml"
+        )
     column = {**SIZE_CURVE, **as_mapping(raw, "items.size_curve", ("id", "title", "type"))}
-    if not str(column["id"]).strip() or not str(column["type"]).strip():
-        raise ConfigError("items.size_curve needs an id and a type, e.g. {id: size_curve, type: long_text}")
+    if not str(column["id"]).strip() or column["type"] not in ("long_text", "text"):
+        raise ConfigError("items.size_curve must be {id, title, type: long_text (or text)}")
     return column_spec(column)
 
 
@@ -194,6 +201,13 @@ def _route(entry: Any, key: str, what: str) -> Route:
         )
     if "season" in fields and split_by != "season":
         raise ConfigError(f"{what}.name {name!r} uses {{season}}: that needs {what}.split_by: season")
+    if split_by == "season" and "season" not in fields:
+        raise ConfigError(f"{what}.name {name!r} lacks {{season}}, needed with split_by: season")
+    if board_id and key == "default" and "customer" in fields:
+        raise ConfigError(
+            f"{what}: board_id with a name using {{customer}} would make one board every customer's "
+            "board 1; remove board_id or {customer}"
+        )
     return Route(key, name, board_id, sub_id, split_by, sizes)
 
 

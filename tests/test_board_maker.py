@@ -58,6 +58,7 @@ class Env:
     def config(self, **boards: Any) -> str:
         data = json.loads(json.dumps(MAPPING))
         data["boards"] = {"auto_create": True, "default": {}, **boards}
+        data["items"]["size_curve"] = {"id": "size_curve", "title": "Sizes", "type": "long_text"}
         path = self.tmp / "monday.yml"
         path.write_text(yaml.safe_dump(data, allow_unicode=True))
         return str(path)
@@ -317,6 +318,9 @@ BAD_BOARDS = [
     ({"default": {"sizes": "grid"}}, "boards.default.sizes must be one of subitems | column"),
     ({"default": {"name": "{customer} {colour}"}}, r"only \{customer\} and \{season\}"),
     ({"default": {"name": "Orders {season}"}}, "that needs boards.default.split_by: season"),
+    ({"default": {"split_by": "season", "name": "{customer}"}}, r"lacks \{season\}, needed with split_by"),
+    ({"default": {"board_id": "9001", "name": "{customer}"}}, "one board every customer's board 1"),
+    ({"default": {"sizes": "Column"}}, "boards.default.sizes must be one of subitems | column"),
     (
         {"default": {"subitem_board_id": "9002"}},
         r"boards.default.subitem_board_id needs boards.default.board_id",
@@ -354,6 +358,11 @@ BAD_SECTIONS = [
     (
         {"items": {**MAPPING["items"], "size_curve": {"id": "sizes", "kind": "text"}}},
         "items.size_curve` has unknown",
+    ),
+    ({"items": {**MAPPING["items"], "size_curve": {"id": "sizes", "type": "numbers"}}}, "type: long_text"),
+    (
+        {"boards": {"customers": {CUSTOMER: {"sizes": "column"}}}},
+        r"boards.customers\['GREYSON CLOTHIERS'\].sizes is column: add items.size_curve",
     ),
 ]
 
