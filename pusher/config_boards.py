@@ -60,7 +60,7 @@ class BoardsConfig:
     template_board_id: str | None = None
     max_items_per_board: int = BOARD_ITEM_LIMIT
     capacity_margin: int = 500
-    default: Route | None = None
+    default: Route | None = None  # load_boards always sets it (absent in monday.yml: {})
     customers: tuple[Route, ...] = ()
 
     def route_for(self, customer: str) -> Route:
@@ -248,7 +248,7 @@ def load_boards(data: Mapping[str, Any]) -> BoardsConfig:
         template_board_id=_optional_id(boards, "template_board_id"),
         max_items_per_board=limit,
         capacity_margin=margin,
-        default=None if default is None else _route(default, "default", "boards.default"),
+        default=_route(default or {}, "default", "boards.default"),  # absent: "Orders", made on demand
         customers=tuple(routes),
     )
 

@@ -396,6 +396,12 @@ def test_routes_and_defaults_reach_the_settings(env: Env) -> None:
     fixed = env.settings(default={"board_id": "9001", "subitem_board_id": "9002"}, workspace_id=77)
     assert (fixed.board_id, fixed.subitem_board_id, fixed.route.name) == ("9001", "9002", "Orders")
     assert fixed.boards.workspace_id == "77"
+    path = Path(env.config())
+    data = yaml.safe_load(path.read_text())
+    del data["boards"]["default"]  # like dbt: no default = {}: "Orders", made on demand
+    path.write_text(yaml.safe_dump(data))
+    other = load_settings("OTHER CO", config_file=str(path), env={})
+    assert (other.board_id, other.route.name, other.route.sizes) == (None, "Orders", "subitems")
 
 
 def test_the_repository_monday_yml_still_loads() -> None:
