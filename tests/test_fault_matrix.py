@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import pytest
 import requests
+import yaml
 
 from pusher.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED
@@ -603,14 +604,17 @@ def test_sizes_blanked_wholesale_are_not_read_as_delete_every_subitem(
 
 
 # ------------------------------------------------------------ board capacity
-def test_board_capacity_refuses_before_creating(
+def test_a_full_board_holds_back_its_creates_until_there_is_room(
     world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A small cap stands in for monday's 10,000: the board already holds other items; the first
-    customer fits, the second would pass the cap and is refused (exit 2) before it creates
-    anything; once a person makes room, the rerun goes through."""
+    """A small boards.max_items_per_board stands in for monday's 10,000: the board already holds
+    other items; the first customer fits, the second would pass the limit and creates nothing
+    (exit 1, its rows stay in the outbox); once a person makes room, the rerun goes through."""
     limit = 400
-    monkeypatch.setattr("pusher.capacity.MAX_ITEMS_PER_BOARD", limit)
+    config = yaml.safe_load((REPO / "monday.yml").read_text())
+    config["boards"].update(max_items_per_board=limit, capacity_margin=1)
+    (world.tmp / "monday.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    monkeypatch.setenv("ORDER_SYNC_CONFIG", str(world.tmp / "monday.yml"))
     world.sandbox.configure(max_items_per_board=limit)
     k, m = (
         world.sql("select count(*) from main.STG_MON_CustMasterSchedule where customer_name = ?", [c])[0][0]
@@ -623,10 +627,10 @@ def test_board_capacity_refuses_before_creating(
             world.sandbox.state.create_item(BOARD, f"other {n}", group_id=gid)["id"] for n in range(foreign)
         ]
     capsys.readouterr()
-    assert world.push() == [EXIT_OK, EXIT_CONFIG]
+    assert world.push() == [EXIT_OK, EXIT_ROWS_FAILED]
     out = capsys.readouterr().out
-    assert f"board {BOARD} holds {foreign + k} items and this run would create {m} more" in out
-    assert f"limit of {limit} items per board" in out and "Archive" in out and "another board" in out
+    assert f"holds {foreign + k} items and this run would create {m} more" in out
+    assert f"limit of {limit} items per board" in out and "BOARD_FULL" in out
     assert len(world.sandbox.items(BOARD)) == foreign + k
     second = world.customers[1]
     assert world.sql("select count(*) from main.MON_PushLog where customer_name = ?", [second]) == [(0,)]
@@ -636,6 +640,16 @@ def test_board_capacity_refuses_before_creating(
             world.sandbox.state.delete_item(iid)
     assert world.push() == [EXIT_OK, EXIT_OK]
     assert_settled(world)
+
+
+def test_capacity_check_itself() -> None:
+    from pusher.capacity import over_limit
+
+    assert over_limit("subitems board 9002", 9_990, 10, 10_000) is None  # exactly full is allowed
+    assert over_limit("subitems board 9002", None, 50_000, 10_000) is None  # no count: monday refuses per row
+    why = over_limit("subitems board 9002", 9_990, 11, 10_000) or ""
+    assert "subitems board 9002 holds 9990 items and this run would create 11 more" in why
+    assert "(10001 > the limit of 10000 items per board" in why and "room for 10" in why
 
 
 # ------------------------------------------------------------------ secrets
@@ -668,13 +682,3 @@ def test_token_never_leaks_from_a_real_process(world: World) -> None:
     assert world.sql("select count(*) from main.MON_PushLog where status = 'error'")[0][0] >= 1
     for text in (*seen, log):
         assert TOKEN not in text
-
-
-def test_capacity_check_itself() -> None:
-    from pusher import capacity
-    from pusher.errors import RefusedError
-
-    capacity.check("9002", "subitems board", 9_990, 10)  # exactly full is allowed
-    capacity.check("9002", "subitems board", None, 50_000)  # no count read: monday refuses per row
-    with pytest.raises(RefusedError, match=r"subitems board 9002 holds 9990 items .* 11 more .*room for 10"):
-        capacity.check("9002", "subitems board", 9_990, 11)
