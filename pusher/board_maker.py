@@ -215,6 +215,7 @@ class BoardMaker:
     def _outcome(
         self, intent: LogEvent, status: str, board_id: str | None, sub: str | None = None, exc: Any = None
     ) -> None:
+        board_id = board_id or intent.board_id
         event = replace(intent, phase="outcome", status=status, board_id=board_id, monday_id=board_id)
         event.monday_parent_id = sub
         if exc is not None:
@@ -239,6 +240,7 @@ class BoardMaker:
                         )
                     intent = self._intent(target, "adopt" if found else "create")
                     if found:
+                        intent.board_id = intent.monday_id = found[0]  # what the outcome is about
                         made = self._complete(target, _read_layout(self.client, found[0]), sweep=True)
                     else:
                         board_id, layout = self._create(target)
@@ -261,6 +263,7 @@ class BoardMaker:
                     "outbox. fix: check that the API token may create boards and that boards.workspace_id, "
                     "boards.folder_id and boards.template_board_id in monday.yml exist"
                 ) from None
+            assert intent is not None  # every path that gets here logged one
             self._outcome(intent, "ok", made.board_id, made.subitem_board_id)
             self._made[target.board_name] = made
             self.done.append((intent.operation, made))

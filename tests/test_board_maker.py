@@ -300,6 +300,21 @@ def test_auto_create_off_refuses_naming_the_boards_and_the_fix(env: Env) -> None
     assert _requests(env) == 0 and env.boards(SPRING) == [] and env.log() == []
 
 
+def test_monday_refusing_the_set_up_is_a_refusal_naming_the_board(env: Env) -> None:
+    env.sandbox.inject("alias_error", match="create_board", code="UserUnauthorizedException", message="no")
+    with pytest.raises(
+        RefusedError, match=f'refused to make board "{SPRING}".*UserUnauthorizedException'
+    ) as exc:
+        env.maker().ensure(spring())
+    assert "boards.workspace_id" in str(exc.value)
+    last = env.log()[-1]
+    assert (last["operation"], last["status"], last["error_code"]) == (
+        "create",
+        "error",
+        "UserUnauthorizedException",
+    )
+
+
 # ---------------------------------------------------------------------------- configuration
 BAD_BOARDS = [
     ({"auto_create": "yes"}, "boards.auto_create must be true or false"),
