@@ -9,8 +9,8 @@
                               (or on a board MON_Boards does not know): removed from the old
                               board (sync.on_move) and created on the placed one
     A quarantined row is still in ORDERS_UNIFIED, so it is not "vanished": its item stays as it
-    is. Board columns: a create's placed board (board_id NULL while it is not made yet), else
-    the board the item is on. A view over the hashed lines and the push log: a row leaves as
+    is. Board columns: a create's placed board (board_id NULL while it is not made yet; a board
+    made since the last build is found in MON_Boards by name), else the board the item is on. A view over the hashed lines and the push log: a row leaves as
     soon as its ok is logged. -#}
 {%- set sync = monday_mapping()['sync'] -%}
 {%- set config = routing_config() -%}
@@ -42,9 +42,22 @@ routed as (
 
 ),
 
+{#- The placed board's ids as MON_Boards knows them now: a board made on demand after the
+    last build is found by its name without a rebuild. #}
 placed as (
 
-    select * from {{ ref('int_order_lines_placed') }}
+    select
+        placed.record_uuid,
+        placed.route_key,
+        placed.overflow_no,
+        placed.board_name,
+        coalesce(placed.board_id, made.board_id) as board_id,
+        coalesce(placed.subitem_board_id, made.subitem_board_id) as subitem_board_id,
+        placed.sizes_mode
+    from {{ ref('int_order_lines_placed') }} as placed
+    left join {{ ref('MON_Boards') }} as made
+        on placed.board_id is null
+        and made.board_name = placed.board_name
 
 ),
 

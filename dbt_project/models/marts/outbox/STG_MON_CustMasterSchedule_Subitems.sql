@@ -11,8 +11,8 @@
     its line's route: a line moving to another route has its subitems created under the new
     item. monday_parent_item_id is NULL while the parent is not yet confirmed on monday: the
     pusher leaves such rows for after the items pass. board_id, board_name, subitem_board_id:
-    the parent's board (the placed board, which is the confirmed one for a line that stays; NULL
-    while the board is not made).
+    the parent's board (the placed board, which is the confirmed one for a line that stays; a
+    board made since the last build is found in MON_Boards by name; NULL while not made).
     Sizes are matched on (parent_sync_key, size), the parts of the sync key record_uuid|size; the
     sync key, name and column_values are rendered (macro subitem_payload) only for the rows
     sent. -#}
@@ -28,9 +28,18 @@ sizes as (
 
 active_lines as (
 
-    select record_uuid, customer_name, route_key, board_id, board_name, subitem_board_id
-    from {{ ref('int_order_lines_placed') }}
-    where sizes_mode = 'subitems'
+    select
+        placed.record_uuid,
+        placed.customer_name,
+        placed.route_key,
+        coalesce(placed.board_id, made.board_id) as board_id,
+        placed.board_name,
+        coalesce(placed.subitem_board_id, made.subitem_board_id) as subitem_board_id
+    from {{ ref('int_order_lines_placed') }} as placed
+    left join {{ ref('MON_Boards') }} as made
+        on placed.board_id is null
+        and made.board_name = placed.board_name
+    where placed.sizes_mode = 'subitems'
 
 ),
 

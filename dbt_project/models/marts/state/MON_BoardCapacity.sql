@@ -26,8 +26,9 @@ known as (
 planned_boards as (
 
     select distinct route_key, overflow_no, board_name, board_id, subitem_board_id
-    from {{ ref('int_order_lines_placed') }}
+    from {{ ref('int_order_lines_placed') }} as placed
     where board_id is null
+        and not exists (select 1 from known where known.board_name = placed.board_name)
 
 ),
 
