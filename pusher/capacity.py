@@ -75,7 +75,8 @@ def _n(value: Any) -> int:
 
 def plan_line(r: dict[str, Any]) -> str:
     """One board of the plan: what is on it, what the outbox adds and removes, what is left."""
-    where = f"{r.get('board_name')!r} ({r.get('board_id') or 'no id yet'})"
+    name = repr(r["board_name"]) if r.get("board_name") else "a board not in MON_Boards"
+    where = f"{name} ({r.get('board_id') or 'no id yet'})"
     marks = []
     if not r.get("board_exists"):
         marks.append("NOT MADE YET")

@@ -2,12 +2,14 @@
 
 - the token: ``me { id name }`` answers (else: which variable to set, what kind of token);
 - every board monday.yml names (``boards.default`` and ``boards.customers``, or only the
-  ``--customer`` ones) exists and is readable;
+  ``--customer`` ones), and every board made on demand that dbt plans on, exists and is readable;
 - every mapped column (items on the board, subitems on the subitems board, the sync-key columns
   included) exists with the mapped type; status labels of the mapping exist on the column
   (a warning: the pusher sends ``create_labels_if_missing``, which needs permission to change the
   board's structure);
-- capacity: monday allows 10,000 items per board; warns below 10% left, fails at none left.
+- capacity: monday allows 10,000 items per board (``boards.max_items_per_board``); warns below
+  10% left, fails at none left; dbt's plan per board (``MON_BoardCapacity``): fails for a board
+  planned past the limit, or not made yet while ``boards.auto_create`` is off (check_plan.py).
 
 Exit 0 (warnings allowed), 2 when anything must be fixed first. Every problem names the fix.
 """
@@ -21,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import check_plan
 from .client import AuthFailed, ClientError, say_redacted
 from .errors import EXIT_CONFIG, EXIT_OK, ConfigError
 from .provision import client_from_env, load_mapping, mapped_columns, render_extra
@@ -48,7 +51,8 @@ class Report:
 
 
 def boards_to_check(config: Mapping[str, Any], customers: Sequence[str]) -> list[tuple[str, str, str | None]]:
-    """(label, board_id, subitem_board_id) for the default board and each customer board."""
+    """(label, board_id, subitem_board_id) for the default board and each customer board that
+    names a fixed board (routes without one have their boards made on demand)."""
     boards = config.get("boards")
     if not isinstance(boards, Mapping):
         raise ConfigError("monday.yml has no `boards` section")
@@ -69,8 +73,12 @@ def boards_to_check(config: Mapping[str, Any], customers: Sequence[str]) -> list
     out: list[tuple[str, str, str | None]] = []
     seen: set[tuple[str, str | None]] = set()
     for label, entry in entries:
-        if not isinstance(entry, Mapping) or not str(entry.get("board_id") or "").strip().isdigit():
-            raise ConfigError(f"{label}: board_id missing or not a numeric monday id in monday.yml")
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{label}: must be a mapping in monday.yml")
+        if entry.get("board_id") is None or not str(entry["board_id"]).strip():
+            continue  # a route whose boards are made on demand: MON_BoardCapacity lists them
+        if not str(entry["board_id"]).strip().isdigit():
+            raise ConfigError(f"{label}: board_id is not a numeric monday id in monday.yml")
         bid = str(entry["board_id"]).strip()
         sub = str(entry.get("subitem_board_id") or "").strip() or None
         if (bid, sub) not in seen:
@@ -126,49 +134,23 @@ def check_columns(
             )
 
 
-def board_of(config: Mapping[str, Any], customer: str) -> str | None:
-    """The item board monday.yml gives ``customer`` (its own entry, else boards.default)."""
-    boards = config.get("boards") or {}
-    for name, entry in (boards.get("customers") or {}).items():
-        if str(name).strip().casefold() == customer.strip().casefold() and isinstance(entry, Mapping):
-            return str(entry.get("board_id") or "").strip() or None
-    default = boards.get("default")
-    return str(default.get("board_id") or "").strip() or None if isinstance(default, Mapping) else None
-
-
-def pending_creates(
-    config: Mapping[str, Any], target: str | None, profiles_dir: str | None
-) -> dict[str, int]:
-    """Item creates waiting in the outbox per board (best effort: empty when the DB is not there)."""
-    from .connection import connect
-
-    db = connect(target, profiles_dir)
-    try:
-        rel = db.relation("STG_MON_CustMasterSchedule")
-        if not db.relation_exists("STG_MON_CustMasterSchedule"):
-            return {}
-        rows = db.query(
-            f"SELECT customer_name, COUNT(*) FROM {rel} WHERE operation = 'create' GROUP BY customer_name"
-        )
-    finally:
-        db.close()
-    out: dict[str, int] = {}
-    for customer, n in rows:
-        board = board_of(config, str(customer or ""))
-        if board:
-            out[board] = out.get(board, 0) + int(n)
-    return out
-
-
 def run_check(
     client: Any,
     config: Mapping[str, Any],
     customers: Sequence[str] = (),
     creates: Mapping[str, int] | None = None,
+    plan: list[dict[str, Any]] | None = None,
 ) -> Report:
-    """``creates``: item creates waiting in the outbox per board id (checked against capacity)."""
+    """``creates``: item creates waiting in the outbox per board id (checked against capacity);
+    ``plan``: ``MON_BoardCapacity`` rows (None: not built)."""
     report = Report()
     targets = boards_to_check(config, customers)
+    targets += check_plan.made_boards(plan, {b for _, b, _ in targets})
+    boards_cfg = config.get("boards") if isinstance(config.get("boards"), Mapping) else {}
+    limit = int(boards_cfg.get("max_items_per_board") or BOARD_ITEM_LIMIT)
+    plan_problems, plan_info = check_plan.judge(plan, bool(boards_cfg.get("auto_create")))
+    report.problems += plan_problems
+    report.info += plan_info
     items_wanted = mapped_columns(config, "items")
     subs_wanted = mapped_columns(config, "subitems")
     ids = sorted({b for _, b, _ in targets} | {s for _, _, s in targets if s})
@@ -206,17 +188,17 @@ def run_check(
             continue
         check_columns(report, f"{label}: board {bid}", board, items_wanted, "items.columns")
         count = int(board.get("items_count") or 0)
-        left = BOARD_ITEM_LIMIT - count
+        left = limit - count
         where = f"{label}: board {bid} ({board.get('name')})"
         if left <= 0:
             report.problems.append(
-                f"{where} is full ({count:,} of {BOARD_ITEM_LIMIT:,} items): give the customer a board "
+                f"{where} is full ({count:,} of {limit:,} items): give the customer a board "
                 "of its own (`python -m pusher board create`, monday.yml boards.customers) "
                 "or archive old seasons"
             )
-        elif left < BOARD_ITEM_LIMIT * LOW_CAPACITY_SHARE:
+        elif left < limit * LOW_CAPACITY_SHARE:
             report.warnings.append(
-                f"{where}: only {left:,} of {BOARD_ITEM_LIMIT:,} items left: plan a new board "
+                f"{where}: only {left:,} of {limit:,} items left: plan a new board "
                 "(`python -m pusher board create`, monday.yml boards.customers)"
             )
         else:
@@ -267,12 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_mapping(args.config)
         client = client_from_env(config)
+        creates: dict[str, int] | None = None
+        plan: list[dict[str, Any]] | None = None
         try:
-            creates: dict[str, int] | None = pending_creates(config, args.target, args.profiles_dir)
+            creates, plan = check_plan.from_database(config, args.target, args.profiles_dir, args.customer)
         except Exception as exc:  # noqa: BLE001 - the DB is optional here
-            creates = None
             note = f"outbox not read ({type(exc).__name__}), new items not compared with capacity"
-        report = run_check(client, config, args.customer, creates)
+        report = run_check(client, config, args.customer, creates, plan)
         if creates is None:
             report.info.append(note)
     except ConfigError as exc:

@@ -157,20 +157,24 @@ class SubitemRow:
 REMOVALS = ("archive", "delete")
 
 
-def _columns(db: Database, relation: str, wanted: Sequence[str]) -> list[str]:
-    """``wanted`` minus the board columns the relation does not have (an outbox built before them)."""
-    if not db.relation_exists(relation):
-        raise ConfigError(
-            f"outbox {db.schema}.{relation} does not exist: run `dbt build` for this target first"
-        )
+def present_columns(db: Database, relation: str, wanted: Sequence[str]) -> list[str]:
+    """Those of ``wanted`` the relation has (all of them when the catalogue does not say)."""
     rows = db.query(
         "SELECT column_name FROM information_schema.columns "
         "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
         (db.schema, relation),
     )
     have = {str(r[0]).lower() for r in rows}
-    if not have:  # no catalogue rows for it (permissions): ask for everything the contract names
-        return list(wanted)
+    return [c for c in wanted if c in have] if have else list(wanted)
+
+
+def _columns(db: Database, relation: str, wanted: Sequence[str]) -> list[str]:
+    """``wanted`` minus the board columns the relation does not have (an outbox built before them)."""
+    if not db.relation_exists(relation):
+        raise ConfigError(
+            f"outbox {db.schema}.{relation} does not exist: run `dbt build` for this target first"
+        )
+    have = set(present_columns(db, relation, wanted))
     return [c for c in wanted if c in have or c not in BOARD_COLUMNS]
 
 

@@ -5,7 +5,10 @@
 - the outbox backlog per customer and operation (``STG_MON_CustMasterSchedule[_Subitems]``);
 - errors by code with a sample message (``ERR_MON_CustMasterSchedule[_Subitems]``);
 - parked rows: rows whose last N or more outcomes in a row were errors (``attempts`` in the ERR_
-  models). N is ``--parked-after``, else ``sync.parked_after`` in monday.yml, else 3.
+  models). N is ``--parked-after``, else ``sync.parked_after`` in monday.yml, else 3;
+- the boards: dbt's capacity plan per board (``MON_BoardCapacity``; with ``--customer``, the boards
+  its outbox rows are on): items on the board, planned creates / archives / deletes, subitems,
+  the limit and the room left, boards not made yet and boards over the limit marked.
 
 Exit code 0, or 2 when the database or the models cannot be read.
 """
@@ -24,9 +27,11 @@ from typing import Any
 
 import yaml
 
+from .capacity import read_plan, render_plan
 from .config import config_path
 from .connection import Database, connect
 from .errors import EXIT_CONFIG, EXIT_OK, ConfigError, PusherError
+from .outbox import ITEM_OUTBOX, present_columns
 
 DEFAULT_PARKED_AFTER = 3
 ERR_MODELS = (("item", "ERR_MON_CustMasterSchedule"), ("subitem", "ERR_MON_CustMasterSchedule_Subitems"))
@@ -130,6 +135,18 @@ def errors(db: Database, customers: Sequence[str], parked_after: int) -> tuple[l
     return by_code, parked
 
 
+def capacity_plan(db: Database, customers: Sequence[str]) -> list[dict[str, Any]] | None:
+    """``MON_BoardCapacity`` rows (None when not built); with customers, their outbox's boards."""
+    names = None
+    if not customers or not db.relation_exists(ITEM_OUTBOX):
+        return read_plan(db)
+    if "board_name" in present_columns(db, ITEM_OUTBOX, ("board_name",)):
+        where, params = _customer_clause(customers)
+        sql = f"SELECT DISTINCT board_name FROM {db.relation(ITEM_OUTBOX)} WHERE 1 = 1{where}"
+        names = {str(r[0]) for r in db.query(sql, params) if r[0]}
+    return read_plan(db, names)
+
+
 def collect(db: Database, customers: Sequence[str], parked_after: int, runs: int = 10) -> dict[str, Any]:
     pending = backlog(db, customers)
     by_code, parked = errors(db, customers, parked_after)
@@ -139,6 +156,7 @@ def collect(db: Database, customers: Sequence[str], parked_after: int, runs: int
         rel = db.relation("VW_MON_ActiveBatches")
         active = int(db.query(f"SELECT COUNT(*) FROM {rel} WHERE 1 = 1{where}", params)[0][0] or 0)
     return {
+        "capacity": capacity_plan(db, customers),
         "runs": last_runs(db, customers, runs),
         "active_batches": active,
         "backlog": pending,
@@ -188,6 +206,7 @@ def render(report: dict[str, Any], max_rows: int = 20) -> str:
         lines.append(
             f"    {r['entity']:<8} {str(r['error_code']):<28} {r['n']:>5}  e.g. {_short(r['sample_message'])}"
         )
+    lines += render_plan(report.get("capacity"))
     parked = report["parked"]
     lines.append(
         f"  parked (failed {report['parked_after']}+ times in a row): {len(parked)}"

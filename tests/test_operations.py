@@ -226,6 +226,21 @@ def test_status_shows_runs_backlog_errors_and_parked_rows(ops: Ops) -> None:
     assert ops.sandbox.stats["requests"] == requests_before
 
 
+def test_status_shows_the_capacity_plan_per_board(ops: Ops) -> None:
+    creates = sum(outbox_counts(ops).values())
+    code, out = ops.run("status")
+    assert code == EXIT_OK
+    assert "board capacity (MON_BoardCapacity): 1 board(s)" in out
+    assert f"'Orders' ({BOARD}): items 0 +{creates} create -0 archive -0 delete → {creates} of 10000" in out
+    customer = "KESTREL ATHLETIC"
+    mine = outbox_counts(ops)[customer]
+    assert ops.run("--customer", customer)[0] == EXIT_OK
+    code, report = ops.json_lines("status", "--customer", "GREYSON CLOTHIERS", "--log-format", "json")
+    ((board,),) = [r["capacity"] for r in report]
+    assert (board["board_name"], board["board_id"], board["board_exists"]) == ("Orders", BOARD, True)
+    assert (board["items_on_board"], board["planned_item_creates"]) == (mine, creates - mine)
+
+
 def test_status_without_a_build_is_a_configuration_error(
     ops: Ops, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -243,6 +258,30 @@ def test_check_passes_on_the_mapped_board(ops: Ops) -> None:
     assert "order-sync check: OK" in out and "token works" in out
     assert f"board {BOARD}" in out and "room for 10,000 more" in out
     assert ops.sandbox.stats.get("mutations", 0) == 0
+
+
+def test_check_shows_the_plan_and_fails_on_boards_over_the_limit_or_not_made(ops: Ops) -> None:
+    code, out = ops.run("check")
+    assert code == EXIT_OK, out
+    assert "capacity plan (MON_BoardCapacity): 1 board(s)" in out and f"'Orders' ({BOARD}): items 0" in out
+
+    made = {"route_key": "R", "max_items": 100, "board_exists": True, "is_over": False, "board_id": BOARD}
+    plan = [
+        {**made, "board_name": "R"},
+        {**made, "board_name": "R (2)", "board_id": "9101", "items_after": 120, "is_over": True},
+        {**made, "board_name": "R (3)", "board_id": None, "board_exists": False, "planned_item_creates": 4},
+    ]
+    problems, info = check_mod.check_plan.judge(plan, auto_create=False)
+    assert len(problems) == 2
+    assert "'R (2)' (9101)" in problems[0] and "[OVER THE LIMIT]" in problems[0]
+    assert "boards.capacity_margin" in problems[0]
+    assert "'R (3)' (no id yet)" in problems[1] and "boards.auto_create is off" in problems[1]
+    assert "board create --name 'R (3)'" in problems[1]
+    problems, info = check_mod.check_plan.judge(plan, auto_create=True)
+    assert len(problems) == 1 and any("'R (3)'" in line and "made on the next run" in line for line in info)
+    assert check_mod.check_plan.made_boards(plan, {BOARD}) == [
+        ("board 'R (2)' (made on demand)", "9101", None)
+    ]
 
 
 def test_check_names_the_fix_for_each_problem(ops: Ops, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -311,6 +350,12 @@ def test_board_create_then_check_and_push_to_it(ops: Ops) -> None:
     (ops.tmp / "monday.yml").write_text(yaml.safe_dump(cfg))
     code, out = ops.run("check", "--customer", "KESTREL ATHLETIC")
     assert code == EXIT_OK and "WARN" not in out, out
+    # dbt places the lines (the outbox names each row's board): rebuild with the new monday.yml
+    mapping = subprocess.run(
+        [sys.executable, "-m", "tools.codegen", "--config", str(ops.tmp / "monday.yml"), "--print-vars"],
+        cwd=REPO, check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    _dbt(ops.tmp, "run", "--vars", mapping)
     assert ops.run("--customer", "KESTREL ATHLETIC")[0] == EXIT_OK
     assert len(ops.sandbox.items(board)) == 2 and ops.sandbox.items(BOARD) == []
     assert ops.sandbox.items(sub)
