@@ -372,3 +372,20 @@ def test_without_a_column_route_the_hashed_models_do_not_read_the_curves(
     for name in ("int_order_lines_hashed", "int_order_sizes_hashed"):
         assert "int_order_size_curves" not in _compiled(tmp_path, "duckdb", name)
         assert "int_order_size_curves" in _compiled(built.work, "duckdb", name)
+
+
+def test_unit_test_pinned_hashes_follow_the_rendering() -> None:
+    """The hex values pinned in the column-mode YAML unit test, recomputed from its fixtures."""
+    spec = yaml.safe_load((REPO / "dbt_project/models/intermediate/_int_order_lines__models.yml").read_text())
+    test = next(t for t in spec["unit_tests"] if t["name"] == "int_order_lines_hashed_size_curve_column_mode")
+    lines, curves_sql = (g["rows"] for g in test["given"])
+    with duckdb.connect(":memory:") as con:
+        curves = dict(con.execute(curves_sql).fetchall())
+    mapping = yaml.safe_load((REPO / "monday.yml").read_text())
+    for row, want in zip(lines, test["expect"]["rows"], strict=True):
+        line = {_snake(c["source"]): None for c in mapping["items"]["columns"]} | row
+        line = {k: None if v is None else str(v) for k, v in line.items()}
+        line["customer_price"] = f"{float(row['customer_price']):.2f}"
+        column_mode = line["record_uuid"] in curves
+        got = render_item(mapping, line, "duckdb", curves.get(line["record_uuid"]), column_mode=column_mode)
+        assert got == (want["payload_hash"], want["column_values"]), line["record_uuid"]
