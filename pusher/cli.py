@@ -3,9 +3,11 @@
 Also ``python -m pusher status`` (pusher.status), ``python -m pusher check`` (pusher.check) and
 ``python -m pusher board create --name ...`` (pusher.provision).
 
-Exit codes: 0 all synced (or nothing to send), 1 some rows failed (logged; the next run retries
-them), 2 configuration error or a refused run, 3 stopped by monday's daily/rate limits (the next
-run resumes). With several customers the worst code wins; a limit stop skips the rest.
+Exit codes: 0 all synced (or nothing to send), 1 some rows failed or wait (logged; the next run
+retries them; a full board, BOARD_FULL, too), 2 configuration error or a refused run (a board not
+made while boards.auto_create is off, after the other boards synced), 3 stopped by monday's
+daily/rate limits (the next run resumes). With several customers the worst code wins; a limit stop
+skips the rest.
 """
 
 from __future__ import annotations

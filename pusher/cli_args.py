@@ -10,8 +10,10 @@ EXIT_CODES_HELP = """\
 exit codes:
   0  all synced (or nothing to send)
   1  some rows failed: logged in MON_PushLog / ERR_MON_CustMasterSchedule; the next run retries them
+     (also rows left waiting: a board at its item limit, BOARD_FULL; a moved line still on its old board)
   2  configuration error (monday.yml, profiles.yml, MONDAY_API_TOKEN, board) or a refused run
-     (mass archive: check the source, or rerun with --force)
+     (mass archive: check the source, or rerun with --force; a board not made yet while
+     boards.auto_create is off: the other boards are synced first)
   3  stopped by monday's daily or rate limit: everything sent is logged; the next run resumes
   With several customers the worst code wins; after a limit stop the other customers are skipped.
 

@@ -95,11 +95,11 @@ class Summary:
 
     def render(self) -> str:
         self._board_failures()
-        if len(self.boards) > 1:
-            where = f"{len(self.boards)} boards"
-        else:
-            where = f"board {next(iter(self.boards), self.board_id)}"
-        lines = [f"order-sync push — customer {self.customer!r}, {where}"]
+        board = next(iter(self.boards), self.board_id)
+        where = (
+            f", {len(self.boards)} boards" if len(self.boards) > 1 else f", board {board}" if board else ""
+        )
+        lines = [f"order-sync push — customer {self.customer!r}{where}"]
         if self.outbox_rows == 0:
             lines.append("  nothing to send: the outbox is empty")
         lines += [
@@ -167,7 +167,7 @@ class Plan:
         if len(self.per_board) == 1:
             boards = f"board {next(iter(self.per_board))}"
         else:
-            boards = f"{len(self.per_board)} boards" if self.per_board else f"board {self.board_id}"
+            boards = f"{len(self.per_board)} boards" if self.per_board else f"board {self.board_id or '-'}"
         lines = [f"order-sync DRY RUN — customer {self.customer!r}, {boards}: nothing is sent"]
         if not self.totals:
             lines.append("  nothing to send: the outbox is empty")
