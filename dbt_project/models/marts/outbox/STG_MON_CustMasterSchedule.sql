@@ -3,15 +3,17 @@
       update  / changed       an active line whose payload_hash differs from the confirmed one
       archive / cancelled     a cancelled line whose item is live (sync.on_cancel: archive)
       archive / vanished      a live item whose record_uuid is no longer in ORDERS_UNIFIED at all
-      archive|delete / out_of_scope   a live line that left scope (sync.on_out_of_scope; keep:
-                              nothing, the item stays as it is)
+      archive|delete / out_of_scope   a live line that left scope, i.e. valid, not cancelled
+                              and not placed (sync.on_out_of_scope; keep: nothing, the item
+                              stays as it is)
       archive|delete + create / moved   a live item on a board of another route than the line's
                               (or on a board MON_Boards does not know): removed from the old
                               board (sync.on_move) and created on the placed one
     A quarantined row is still in ORDERS_UNIFIED, so it is not "vanished": its item stays as it
     is. Board columns: a create's placed board (board_id NULL while it is not made yet; a board
-    made since the last build is found in MON_Boards by name), else the board the item is on. A view over the hashed lines and the push log: a row leaves as
-    soon as its ok is logged. -#}
+    made since the last build is found in MON_Boards by name), else the board the item is on;
+    sizes_mode the line's route's for create and update, else the board's. A view over the
+    hashed lines and the push log: a row leaves as soon as its ok is logged. -#}
 {%- set sync = monday_mapping()['sync'] -%}
 {%- set config = routing_config() -%}
 {%- set items = monday_mapping()['items'] -%}
@@ -25,20 +27,13 @@
 {%- set created = "cast(null as varchar(32)) as monday_item_id, lines.group_title, cast(null as " ~ type_text() ~ ") as confirmed_group_title, lines.item_name, lines.column_values, cast(null as " ~ type_text() ~ ") as confirmed_column_values, lines.payload_hash, cast(null as varchar(64)) as confirmed_payload_hash, lines.order_number, lines.po_number, lines.season" -%}
 {%- set on_monday = "confirmed.monday_item_id, lines.group_title, confirmed.group_title as confirmed_group_title, lines.item_name, lines.column_values, confirmed.column_values as confirmed_column_values, lines.payload_hash, confirmed.payload_hash as confirmed_payload_hash, lines.order_number, lines.po_number, lines.season" -%}
 {%- set placed_board = "placed.route_key, placed.overflow_no, placed.board_name, placed.board_id, placed.subitem_board_id, placed.sizes_mode" -%}
-{%- set item_board = "confirmed.board_route_key as route_key, confirmed.board_overflow_no as overflow_no, confirmed.board_name, confirmed.board_id, confirmed.board_subitem_board_id as subitem_board_id" %}
+{%- set item_board = "confirmed.board_route_key as route_key, confirmed.board_overflow_no as overflow_no, confirmed.board_name, confirmed.board_id, confirmed.board_subitem_board_id as subitem_board_id, confirmed.board_sizes_mode as sizes_mode" %}
 
 with
 
 lines as (
 
     select * from {{ ref('int_order_lines_hashed') }}
-
-),
-
-routed as (
-
-    select record_uuid, in_scope, sizes_mode
-    from {{ ref('int_order_lines_routed') }}
 
 ),
 
@@ -76,7 +71,8 @@ confirmed as (
         boards.route_key as board_route_key,
         boards.overflow_no as board_overflow_no,
         boards.board_name,
-        boards.subitem_board_id as board_subitem_board_id
+        boards.subitem_board_id as board_subitem_board_id,
+        boards.sizes_mode as board_sizes_mode
     from {{ ref('MON_CustMasterSchedule') }} as items
     left join {{ ref('MON_Boards') }} as boards
         on boards.board_id = items.board_id
@@ -88,6 +84,7 @@ active as (
 
     select
         lines.*,
+        placed.sizes_mode,
         confirmed.sync_key as confirmed_sync_key,
         case when confirmed.sync_key is not null
             and (confirmed.board_route_key is null or confirmed.board_route_key <> placed.route_key)
@@ -124,13 +121,15 @@ updates as (
         'update' as operation,
         'changed' as change_reason,
         {{ on_monday }},
-        {{ item_board }},
-        routed.sizes_mode
+        confirmed.board_route_key as route_key,
+        confirmed.board_overflow_no as overflow_no,
+        confirmed.board_name,
+        confirmed.board_id,
+        confirmed.board_subitem_board_id as subitem_board_id,
+        lines.sizes_mode
     from active as lines
     inner join confirmed
         on confirmed.sync_key = lines.record_uuid
-    inner join routed
-        on routed.record_uuid = lines.record_uuid
     where lines.is_moved = 0
         and (confirmed.payload_hash is null or confirmed.payload_hash <> lines.payload_hash)
 
@@ -144,13 +143,10 @@ moved_away as (
         '{{ config.on_move }}' as operation,
         'moved' as change_reason,
         {{ on_monday }},
-        {{ item_board }},
-        routed.sizes_mode
+        {{ item_board }}
     from active as lines
     inner join confirmed
         on confirmed.sync_key = lines.record_uuid
-    inner join routed
-        on routed.record_uuid = lines.record_uuid
     where lines.is_moved = 1
 
 ),
@@ -163,13 +159,10 @@ cancelled as (
         'archive' as operation,
         'cancelled' as change_reason,
         {{ on_monday }},
-        {{ item_board }},
-        routed.sizes_mode
+        {{ item_board }}
     from lines
     inner join confirmed
         on confirmed.sync_key = lines.record_uuid
-    inner join routed
-        on routed.record_uuid = lines.record_uuid
     where {{ is_true('lines.is_cancelled') }}
         {%- if sync['on_cancel'] != 'archive' %}
         and 1 = 0  -- sync.on_cancel: none leaves cancelled and vanished lines on monday
@@ -185,15 +178,12 @@ out_of_scope as (
         '{{ config.on_out_of_scope }}' as operation,
         'out_of_scope' as change_reason,
         {{ on_monday }},
-        {{ item_board }},
-        routed.sizes_mode
+        {{ item_board }}
     from lines
     inner join confirmed
         on confirmed.sync_key = lines.record_uuid
-    inner join routed
-        on routed.record_uuid = lines.record_uuid
     where not ({{ is_true('lines.is_cancelled') }})
-        and not ({{ is_true('routed.in_scope') }})
+        and not exists (select 1 from placed where placed.record_uuid = lines.record_uuid)
         {%- if config.on_out_of_scope == 'keep' %}
         and 1 = 0  -- sync.on_out_of_scope: keep leaves lines that left scope as they are
         {%- endif %}
@@ -218,8 +208,7 @@ vanished as (
         {{ json_text('confirmed.column_values', id_of['AAG ORDER NUMBER']) if 'AAG ORDER NUMBER' in id_of else 'null' }} as order_number,
         {{ json_text('confirmed.column_values', id_of['PO NUMBER']) if 'PO NUMBER' in id_of else 'null' }} as po_number,
         cast(null as {{ type_text() }}) as season,
-        {{ item_board }},
-        cast(null as varchar(10)) as sizes_mode
+        {{ item_board }}
     from confirmed
     where not exists (
         select 1 from source_keys where source_keys.record_uuid = confirmed.sync_key

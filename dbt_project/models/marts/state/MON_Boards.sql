@@ -2,7 +2,7 @@
     their route) and the boards the pusher made or found by name (push log entity 'board', latest
     ok event: source 'created' or 'adopted'). A config board wins over a log row with its name or
     id. route_key and overflow_no place a board in its route; board_name is route_key for board
-    1, '<route_key> (n)' after. -#}
+    1, '<route_key> (n)' after; sizes_mode is the route's when the board was configured or made. -#}
 {%- set config = routing_config() -%}
 {%- set fixed = [] -%}
 {%- if config.default.board_id is not none -%}
@@ -23,6 +23,7 @@ config_boards as (
         cast({{ text_literal(board.route_key) }} as {{ type_text() }}) as board_name,
         cast({{ text_literal(board.route.board_id) }} as varchar(32)) as board_id,
         cast({{ text_literal(board.route.subitem_board_id) if board.route.subitem_board_id is not none else 'null' }} as varchar(32)) as subitem_board_id,
+        cast({{ text_literal(board.route.sizes) }} as varchar(10)) as sizes_mode,
         'config' as source,
         cast(null as {{ dbt.type_timestamp() }}) as created_at
     {%- if not loop.last %}
@@ -35,6 +36,7 @@ config_boards as (
         cast(null as {{ type_text() }}) as board_name,
         cast(null as varchar(32)) as board_id,
         cast(null as varchar(32)) as subitem_board_id,
+        cast(null as varchar(10)) as sizes_mode,
         'config' as source,
         cast(null as {{ dbt.type_timestamp() }}) as created_at
     where 1 = 0
@@ -50,6 +52,7 @@ logged_boards as (
         cast(sync_key as {{ type_text() }}) as board_name,
         cast(monday_id as varchar(32)) as board_id,
         cast(monday_parent_id as varchar(32)) as subitem_board_id,
+        cast({{ json_text('column_values', 'sizes') }} as varchar(10)) as sizes_mode,
         case when operation = 'adopt' then 'adopted' else 'created' end as source,
         logged_at as created_at
     from {{ ref('int_push_log_confirmed') }}
