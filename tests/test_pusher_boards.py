@@ -151,14 +151,10 @@ def test_rows_for_two_boards_land_on_their_boards_with_groups_on_each(env: Env) 
         ("group", FALL, BOARD2),
         ("group", SPRING, BOARD2),
     }
-    # both boards in one read
+    # both boards in one read; then per board one create_group, create_items, create_subitems request
     reads = [s for s in env.session.sent if s["body"]["query"].lstrip().startswith("query ReadBoard")]
-    assert len(reads) == 1 and set(reads[0]["body"]["variables"]["ids"]) == {
-        BOARD,
-        SUBBOARD,
-        BOARD2,
-        SUBBOARD2,
-    }
+    assert len(reads) == 1 and summary.http_calls == 7
+    assert set(reads[0]["body"]["variables"]["ids"]) == {BOARD, SUBBOARD, BOARD2, SUBBOARD2}
 
     text = summary.render()
     assert "2 boards" in text
@@ -420,3 +416,24 @@ def test_a_board_is_made_on_demand_and_its_rows_land_there(env: Env) -> None:
         env.log(f"entity = 'item' and phase = 'outcome' and board_id = '{board3}'")[0]["sync_key"] == KEYS[1]
     )
     assert f"'Orders (3)' (board {board3})" in summary.render()
+
+
+def test_the_item_delete_document_is_valid_and_carries_ids_as_variables() -> None:
+    import os
+
+    from graphql import build_schema, parse, validate
+
+    from pusher import operations as ops
+    from pusher.operations import Op
+
+    sdl = Path(
+        os.environ.get("MONDAY_SCHEMA_SDL") or REPO.parent / "shared" / "monday" / "schema-2026-10.graphql"
+    )
+    if not sdl.is_file():
+        pytest.skip(f"no monday schema at {sdl}")
+    rows = [Op("item", "delete", f"k{i}", monday_id=str(9_870 + i)) for i in range(3)]
+    request = ops.build("delete_items", rows)
+    assert validate(build_schema(sdl.read_text(encoding="utf-8")), parse(request.document)) == []
+    assert (
+        request.variables == {"id0": "9870", "id1": "9871", "id2": "9872"} and "987" not in request.document
+    )
