@@ -85,6 +85,18 @@ def build_plan(
             f"archives and deletes {removals} of {live} live items (limit {settings.max_archive_share:.0%}"
             f"{', overridden by --force' if settings.force else ''})"
         )
+    unmade = sorted(
+        {r.board_name for r in items if r.operation == "create" and not r.board_id and r.board_name}
+    )
+    if unmade:
+        how = (
+            "made (or found by name) on the run, boards.auto_create is on"
+            if settings.boards.auto_create
+            else "boards.auto_create is off: unless the push log already knows them, a run leaves "
+            "their rows in the outbox and exits 2 (set boards.auto_create: true, or `python -m pusher "
+            "board create`)"
+        )
+        plan.notes.append(f"{len(unmade)} board(s) not made yet ({', '.join(unmade)}): {how}")
     if db is not None:
         names = {r.board_name for r in items} | {s.board_name for s in subitems}
         plan.capacity = render_plan(read_plan(db, {n for n in names if n}))

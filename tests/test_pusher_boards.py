@@ -385,6 +385,7 @@ def test_dry_run_prints_the_capacity_plan_per_board(env: Env) -> None:
     assert "'Orders (2)' (9101): items 9999 +2 create" in plan and "[OVER THE LIMIT]" in plan
     assert "'Orders (3)' (no id yet): items 0 +1 create" in plan and "[NOT MADE YET]" in plan
     assert "Someone else's" not in plan
+    assert "1 board(s) not made yet (Orders (3)): boards.auto_create is off" in plan
 
 
 # -------------------------------------------------------------- boards on demand
