@@ -24,6 +24,7 @@ import duckdb
 import pytest
 import yaml
 
+from tools.mapping_check import problems
 from tools.sample_orders import create
 
 REPO = Path(__file__).resolve().parent.parent
@@ -293,3 +294,47 @@ def test_route_change_moves_live_lines_and_scope_archives(scale: Scale, tmp_path
         [customer],
     )
     assert subitems == [(0,)]  # column mode: the size curve is an item column
+
+
+# --------------------------------------------------------------------------- configuration errors
+
+
+def _problems_with(**changes: object) -> list[str]:
+    doc = yaml.safe_load((REPO / "monday.yml").read_text())
+    doc.update(changes)
+    return problems(doc)
+
+
+def test_committed_monday_yml_is_valid() -> None:
+    assert _problems_with() == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "fix"),
+    [
+        ({"boards": {"default": {"board_id": "1", "split_by": "season"}}}, "remove board_id"),
+        ({"boards": {"customers": {"X": {"sizes": "grid"}}}}, "use subitems or column"),
+        ({"boards": {"customers": {"X": {"sizes": "column"}}}}, "add items.size_curve"),
+        ({"boards": {"default": {"name": "{customer} {season}"}}}, "add split_by: season"),
+        ({"boards": {"default": {"board_id": "1", "name": "{customer}"}}}, "remove board_id or {customer}"),
+        ({"scope": {"date_window": {"column": "SHIP DATE"}}}, "use a date column: ORDER DATE PO RECEIVED"),
+        ({"scope": {"seasons": ["2025 FALL"], "season_pattern": "2026%"}}, "not both"),
+        ({"sync": {"on_out_of_scope": "hide"}}, "use archive, delete or keep"),
+    ],
+)
+def test_config_errors_name_the_fix(changes: dict, fix: str) -> None:
+    found = _problems_with(**changes)
+    assert any(fix in p for p in found), found
+
+
+def test_codegen_refuses_a_bad_config(tmp_path: Path) -> None:
+    doc = yaml.safe_load((REPO / "monday.yml").read_text())
+    doc["boards"]["customers"] = {"GREYSON CLOTHIERS": {"board_id": "5", "split_by": "season"}}
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump(doc))
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.codegen", "--config", str(path), "--print-vars"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "boards.customers['GREYSON CLOTHIERS']" in proc.stderr and "remove board_id" in proc.stderr
