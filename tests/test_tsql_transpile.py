@@ -47,6 +47,10 @@ CHECKED = [
     "MON_CustMasterSchedule_Subitems",
     "STG_MON_CustMasterSchedule",
     "STG_MON_CustMasterSchedule_Subitems",
+    "int_order_lines_routed",
+    "int_order_lines_placed",
+    "MON_Boards",
+    "MON_BoardCapacity",
 ]
 
 
