@@ -100,6 +100,9 @@ def test_create_board_in_a_workspace_and_folder(sandbox: SandboxServer) -> None:
     main_ws = {b["name"] for b in listed(sandbox, ws=[None], limit=100)}
     assert main_ws == {"Orders", "Subitems of Orders"}
     assert len(listed(sandbox, limit=100)) == 3  # no workspace filter: every board
+    ok(sandbox, 'mutation { create_board(board_name: "Secret", board_kind: private, empty: true) { id } }')
+    private = ok(sandbox, "{ boards(board_kind: private) { name board_kind } }")["boards"]
+    assert private == [{"name": "Secret", "board_kind": "private"}]
 
 
 def test_create_board_without_empty_gets_default_items(sandbox: SandboxServer) -> None:
