@@ -1,8 +1,10 @@
 """`make run`'s push step: the pusher for every customer with work in the outbox.
 
 With MONDAY_API_TOKEN set it pushes to monday (MONDAY_API_URL, else monday's endpoint). Without
-it, it starts the local monday sandbox with the boards of monday.yml, keeping the board in
-data/sandbox.json between runs, so the whole loop runs on a fresh machine with no account.
+it, it starts the local monday sandbox with the fixed boards of monday.yml ($ORDER_SYNC_CONFIG
+when set), keeping its state in data/sandbox.json between runs, so the whole loop runs on a fresh
+machine with no account. Boards that routes make on demand appear in the sandbox as the pusher
+makes them.
 """
 
 from __future__ import annotations
@@ -13,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from pusher.cli import main as pusher_main
 from pusher.connection import connect
@@ -40,16 +40,23 @@ def customers_with_work() -> list[str]:
 
 
 def push_all(customers: list[str], extra: list[str]) -> int:
-    worst = 0
-    for customer in customers:
-        code = pusher_main(["--customer", customer, *extra])
-        worst = max(worst, code)
-    return worst
+    return pusher_main(["--all-customers", *extra])
+
+
+def print_boards(sandbox: Any, state_file: str) -> None:
+    """Every board on the sandbox account with its active items (subitems boards included)."""
+    snap = sandbox.snapshot()
+    for board in sorted(snap["boards"], key=lambda b: int(b["id"])):
+        if board.get("state", "active") != "active":
+            continue
+        count = len(sandbox.items(str(board["id"])))
+        print(f"sandbox board {board['id']} {board['name']!r}: {count} active items")
+    print(f"(sandbox state kept in {state_file})")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.run_demo")
-    parser.add_argument("--config", default=str(REPO / "monday.yml"))
+    parser.add_argument("--config", default=os.environ.get("ORDER_SYNC_CONFIG") or str(REPO / "monday.yml"))
     parser.add_argument("--sandbox-state", default="data/sandbox.json")
     args, extra = parser.parse_known_args(argv)
     start = time.perf_counter()
@@ -63,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from tests.sandbox import SandboxServer
 
-        config = yaml.safe_load(Path(args.config).read_text())
         Path(args.sandbox_state).parent.mkdir(parents=True, exist_ok=True)
         # monday's limits, with its one-minute window scaled to DEMO_WINDOW_SECONDS so that a first
         # push of a few thousand mutations is paced the way monday paces it, without the wait.
@@ -82,13 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                 code = push_all(customers, extra)
             finally:
                 del os.environ["MONDAY_API_TOKEN"]
-            board = config["boards"]["default"]["board_id"]
-            items = sandbox.items(str(board))
-            subitems = sandbox.items(str(config["boards"]["default"]["subitem_board_id"]))
-            print(
-                f"sandbox board {board}: {len(items)} items, {len(subitems)} subitems "
-                f"(state kept in {args.sandbox_state})"
-            )
+            print_boards(sandbox, args.sandbox_state)
     print(f"order-sync: all customers pushed in {time.perf_counter() - start:.1f} s, exit code {code}")
     return code
 

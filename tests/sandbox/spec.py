@@ -18,12 +18,15 @@ def boards_from_mapping(config_file: Path = MONDAY_YML) -> list[dict[str, Any]]:
             {k: c[k] for k in ("id", "title", "type", "labels") if k in c} for c in section["columns"]
         ]
 
-    boards = [config["boards"]["default"], *(config["boards"].get("customers") or {}).values()]
+    # Only boards with a fixed id exist before the first run; routes without one are made on
+    # demand by the pusher (boards.auto_create), so the sandbox starts without them.
+    routes = [(config["boards"].get("default") or {}), *(config["boards"].get("customers") or {}).values()]
+    boards = [b for b in routes if b.get("board_id")]
     return [
         {
             "id": str(b["board_id"]),
             "name": "Customer master schedule",
-            "subitem_board_id": str(b["subitem_board_id"]),
+            **({"subitem_board_id": str(b["subitem_board_id"])} if b.get("subitem_board_id") else {}),
             "columns": columns(config["items"]),
             "subitem_columns": columns(config["subitems"]),
         }
