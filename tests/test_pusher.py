@@ -248,8 +248,9 @@ class Env:
         return self.server.items(board, states=states)
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[Env]:
+def outbox_workspace(tmp_path: Path) -> Path:
+    """monday.yml, a DuckDB file with the push log and the two outbox relations as tables, and a
+    profile pointing at it (``TEST_ORDER_DB``): what a pusher test needs besides the sandbox."""
     shutil.copy(REPO / "monday.yml", tmp_path / "monday.yml")
     db_path = tmp_path / "orders.duckdb"
     con = duckdb.connect(str(db_path))
@@ -264,6 +265,12 @@ def env(tmp_path: Path) -> Iterator[Env]:
         "order_sync:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
         "      path: \"{{ env_var('TEST_ORDER_DB') }}\"\n      schema: main\n"
     )
+    return db_path
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[Env]:
+    db_path = outbox_workspace(tmp_path)
     with SandboxServer(token=TOKEN, board_spec=board_spec()) as server:
         yield Env(tmp_path, server, db_path)
 

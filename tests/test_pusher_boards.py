@@ -9,7 +9,6 @@ The sandbox holds two board pairs of one route: ``Orders`` (9001 / 9002) and ``O
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,12 @@ import yaml
 
 from pusher.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_OK, EXIT_ROWS_FAILED, RefusedError
-from pusher.outbox import ITEM_COLUMNS, SUBITEM_COLUMNS
 from tests.sandbox import SandboxServer
 from tests.test_pusher import (
     BOARD,
     CUSTOMER,
     FALL,
     KEYS,
-    LOG_DDL,
     REPO,
     SPRING,
     SUBBOARD,
@@ -36,6 +33,7 @@ from tests.test_pusher import (
     board_spec,
     item_row,
     item_values,
+    outbox_workspace,
     subitem_row,
 )
 
@@ -82,20 +80,7 @@ def configure(env: Env, **boards: Any) -> None:
 
 @pytest.fixture
 def env(tmp_path: Path) -> Iterator[Env]:
-    shutil.copy(REPO / "monday.yml", tmp_path / "monday.yml")
-    db_path = tmp_path / "orders.duckdb"
-    con = duckdb.connect(str(db_path))
-    con.execute(LOG_DDL)
-    con.execute(
-        f"create table main.STG_MON_CustMasterSchedule ({', '.join(c + ' varchar' for c in ITEM_COLUMNS)})"
-    )
-    sub_cols = ", ".join(c + (" integer" if c == "qty" else " varchar") for c in SUBITEM_COLUMNS)
-    con.execute(f"create table main.STG_MON_CustMasterSchedule_Subitems ({sub_cols})")
-    con.close()
-    (tmp_path / "profiles.yml").write_text(
-        "order_sync:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
-        "      path: \"{{ env_var('TEST_ORDER_DB') }}\"\n      schema: main\n"
-    )
+    db_path = outbox_workspace(tmp_path)
     with SandboxServer(token=TOKEN, board_spec=two_boards()) as server:
         yield Env(tmp_path, server, db_path)
 
