@@ -34,7 +34,7 @@
       {"source": "qty", "id": "qty", "title": "Quantity", "type": "numbers"}
     ]
   },
-  "sync": {"on_cancel": "archive", "cancelled_statuses": ["CANCELLED"], "max_archive_share": 0.2},
+  "sync": {"on_cancel": "archive", "cancelled_statuses": ["CANCELLED", "CANCELED"], "max_archive_share": 0.2},
   "boards": {
     "default": {"board_id": "9001", "subitem_board_id": "9002"},
     "customers": {}
