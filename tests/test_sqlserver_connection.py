@@ -2,11 +2,13 @@
 profiles.example.yml (exactly, and the same string dbt-sqlserver builds), secrets kept out of
 errors, and real connection attempts through real drivers that must fail fast and say why.
 
-Drivers used (installed by the project, never skipped): FreeTDS (apt package tdsodbc, from
+Drivers used: FreeTDS (apt package tdsodbc, from
 .ci/run), Microsoft ODBC Driver 18 (the copy bundled in the pip package mssql-python-odbc, pulled
 in by mssql-python, registered under its usual name in a private odbcinst.ini unless the system has
 msodbcsql18 registered already) and mssql-python itself. No SQL Server is contacted: the attempts go
-to a closed port and to a silent listener on 127.0.0.1.
+to a closed port and to a silent listener on 127.0.0.1. The tests that load a driver need the
+system's ODBC libraries: without them they skip with a one-line reason, and fail when CI=true
+(tests/conftest.py, require_system_odbc), so CI proves the real drivers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pytest
 from pusher.errors import ConfigError
 from pusher.profiles import load_output
 from pusher.sqlserver import _connect_sqlserver, sqlserver_connection_string
+from tests.conftest import require_system_odbc
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "pw;with}brace"  # noqa: S105 - a test value; must never show up in an error
@@ -111,6 +114,7 @@ def test_token_only_authentication_is_refused_with_the_alternative() -> None:
         sqlserver_connection_string(output, env={})
 
 
+@pytest.mark.usefixtures("system_odbc")
 def test_missing_odbc_driver_names_the_package_to_install() -> None:
     output = {
         "type": "sqlserver", "_target": "sqlserver", "driver": "ODBC Driver 17 for SQL Server",
@@ -172,6 +176,7 @@ def _msodbc18_library() -> str:
 @pytest.fixture(scope="module")
 def odbc_env(tmp_path_factory: pytest.TempPathFactory, profiles_dir: Path) -> dict[str, str]:
     """Environment for a pusher subprocess: both ODBC drivers registered in a private odbcinst.ini."""
+    require_system_odbc()
     try:
         import mssql_python  # noqa: F401
         import pyodbc  # noqa: F401
