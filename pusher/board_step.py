@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from .adopt import Adopter
 from .batches import Sender
 from .board import Boards
+from .bulk_wave import JOB_PENDING, BulkWave
 from .capacity import BOARD_FULL, over_limit
 from .config import Settings
 from .operations import Op, compact, diff_values
@@ -65,6 +66,7 @@ class BoardStep:
         self.summary = summary
         self.adopter = Adopter(settings, sender, push_log, summary, self.prepare_update)
         self.full: dict[str, str] = {}  # board id → why its creates wait (BOARD_FULL)
+        self.bulk: BulkWave | None = None  # large create / removal waves as monday jobs (issue 11)
 
     def defer(self, op: Op, code: str, message: str) -> None:
         """Leave a row in the outbox for a later run (it was not attempted)."""
@@ -103,9 +105,14 @@ class BoardStep:
                 self.defer(op, "NO_MONDAY_ID", "the outbox row has no monday_item_id")
             else:
                 (archives if r.operation == "archive" else deletes).append(op)
+        gone: set[str] = set()
+        if self.bulk is not None:
+            archives, gone = self.bulk.removals.send(board_id, "archive", archives)
+            deletes, deleted = self.bulk.removals.send(board_id, "delete", deletes)
+            gone |= deleted
         done = self.sender.send("archive_items", archives, None, board_id)
         done += self.sender.send("delete_items", deletes, None, board_id)
-        return {op.sync_key for op, res in done if res.status == "ok"}
+        return gone | {op.sync_key for op, res in done if res.status == "ok"}
 
     # ------------------------------------------------------------ phase 2
     def items(
@@ -122,6 +129,8 @@ class BoardStep:
         updates: list[Op] = []
         for r in rows:
             op = item_op(r, board_id, view.subitem_board_id)
+            if r.operation == "create" and self._job_pending(op):
+                continue
             if r.operation == "create":
                 was = confirmed.get(r.sync_key)
                 if r.change_reason == "moved" and r.sync_key not in removed and was is not None and was.live:
@@ -165,10 +174,27 @@ class BoardStep:
             old_name = conf.item_name if conf else None
             if self.prepare_update(op, r.confirmed_column_values, old_name, r.moves_group):
                 sends.append(op)
+        if self.bulk is not None and ready:
+            sub_board = view.subitem_board_id
+            ready = self.bulk.take(board_id, ready, view, lambda s: subitem_op(s, None, board_id, sub_board))
+            if board_id in self.bulk.state.full:
+                self.full[board_id] = self.bulk.state.full[board_id]
+                for op in ready:
+                    self.defer(op, BOARD_FULL, self.full[board_id])
+                ready = []
         ready = self.adopter.before_send(ready)
         self.sender.send("create_items", ready, board_id, board_id, adopt=self.adopter.adopt)
         follow, self.adopter.followups["item"] = self.adopter.followups["item"], []
         self.sender.send("update_items", sends + follow, board_id, board_id)
+
+    def _job_pending(self, op: Op) -> bool:
+        """A row an earlier run's import job may still create: deferred, never sent twice."""
+        if self.bulk is None or (op.entity, op.sync_key) not in self.bulk.state.pending:
+            return False
+        self.defer(
+            op, JOB_PENDING, "an import job of an earlier run may still create it; the next run settles it"
+        )
+        return True
 
     def _board_full(self, board_id: str, creates: int, subitems: int) -> bool:
         """Whether ``creates`` items (and ``subitems`` subitems) would pass the board's limit."""
@@ -195,6 +221,10 @@ class BoardStep:
         for r in rows:
             parent_id = r.monday_parent_item_id or parents.get(r.parent_sync_key)
             op = subitem_op(r, parent_id, board_id, sub_board)
+            if r.operation == "create" and self.bulk is not None and r.sync_key in self.bulk.state.handled:
+                continue  # an import job of this run created it (or logged why not)
+            if r.operation == "create" and self._job_pending(op):
+                continue
             if r.operation == "create":
                 if board_id in self.full:
                     self.defer(op, BOARD_FULL, self.full[board_id])

@@ -63,6 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--season", action="append", default=[], help="only this season (repeatable)")
     p.add_argument("--sync-key", action="append", default=[], help="only this record_uuid (repeatable)")
     p.add_argument(
+        "--bulk",
+        choices=("auto", "ingest", "backfill", "off"),
+        help="large create waves as monday import jobs: auto (ingest_items while the hourly budget "
+        "has room), ingest, backfill (first loads only, with --initial-load; admin token), off "
+        "(mutations only); default bulk.mode in monday.yml, else auto",
+    )
+    p.add_argument(
+        "--initial-load",
+        action="store_true",
+        help="the operator's word that the boards hold none of these rows yet (needed by --bulk backfill)",
+    )
+    p.add_argument(
         "--log-format",
         choices=("text", "json"),
         default="text",
@@ -90,4 +102,6 @@ def settings_from_args(args: argparse.Namespace, customer: str | None = None) ->
         max_retries=args.max_retries,
         retry_backoff=args.retry_backoff,
         read_timeout=args.read_timeout,
+        bulk_mode=getattr(args, "bulk", None),
+        initial_load=getattr(args, "initial_load", False),
     )

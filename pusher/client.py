@@ -102,6 +102,12 @@ def idempotency_key(body: Mapping[str, Any], scope: str = "") -> str:
 
 def _retry_after(resp: requests.Response, err: Mapping[str, Any] | None) -> float | None:
     ext = (err or {}).get("extensions") or {}
+    millis = ext.get("retryAfterMs")  # import job starts (RATE_LIMIT_EXCEEDED) say it in ms
+    try:
+        if millis is not None and float(millis) >= 0:
+            return float(millis) / 1000.0
+    except (TypeError, ValueError):
+        pass
     for value in (ext.get("retry_in_seconds"), resp.headers.get("Retry-After")):
         try:
             if value is not None and float(value) >= 0:
@@ -162,6 +168,22 @@ class MondayClient:
         except requests.RequestException as exc:
             raise Transient("HTTP_ERROR", self.redact(exc)) from None
         return self._parse(resp)
+
+    def transfer(self, method: str, url: str, body: bytes | None = None) -> requests.Response:
+        """A plain PUT (the import file) or GET (the job report) of a pre-signed URL: no
+        Authorization header (the token never goes to ``upload_url`` / ``report_url``), no API
+        version, no checksum header (S3 refuses ``x-amz-checksum-crc32`` as not signed).
+        Connection failures and timeouts raise ``Transient``; the caller judges the status."""
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise Rejected("BAD_URL", "a pre-signed URL must be https://")
+        headers = {"Content-Type": "text/csv; charset=utf-8"} if body is not None else {}
+        self.http_calls += 1
+        try:
+            return requests.request(method, url, data=body, headers=headers, timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise Transient("TIMEOUT", self.redact(exc)) from None
+        except requests.RequestException as exc:
+            raise Transient("CONNECTION_ERROR", self.redact(exc)) from None
 
     def _parse(self, resp: requests.Response) -> Response:
         status = resp.status_code

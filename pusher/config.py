@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,8 @@ from .config_boards import (
 from .errors import ConfigError
 
 __all__ = [
-    "BOARD_ITEM_LIMIT", "BoardsConfig", "ColumnSpec", "Filters", "Route", "Settings", "config_path",
-    "load_boards", "load_settings", "mapped_columns",
+    "BOARD_ITEM_LIMIT", "BoardsConfig", "BulkConfig", "ColumnSpec", "Filters", "Route", "Settings",
+    "config_path", "load_boards", "load_settings", "mapped_columns",
 ]  # fmt: skip
 
 DEFAULT_API_URL = "https://api.monday.com/v2"
@@ -58,6 +58,39 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.order_numbers or self.po_numbers or self.seasons or self.sync_keys)
+
+
+BULK_MODES = ("auto", "ingest", "backfill", "off")
+BULK_KEYS = ("mode", "min_rows", "poll_seconds", "max_wait_seconds")
+
+
+@dataclass(frozen=True)
+class BulkConfig:
+    """``bulk:`` in monday.yml: monday's CSV import jobs for large create waves (issue 11)."""
+
+    mode: str = "auto"  # auto | ingest | backfill | off (--bulk overrides)
+    min_rows: int = 2000  # a board's create wave (items + their subitems) this large goes as jobs
+    poll_seconds: float = 10.0  # first wait between fetch_job_status polls (backs off to 60 s)
+    max_wait_seconds: float = 1800.0  # how long a run waits for one job before leaving it
+
+
+def load_bulk(data: Mapping[str, Any], mode: str | None, initial_load: bool) -> BulkConfig:
+    raw = as_mapping(data.get("bulk"), "bulk", BULK_KEYS)
+    chosen = one_of(mode or raw.get("mode"), "--bulk / bulk.mode", BULK_MODES, "auto")
+    if chosen == "backfill" and not initial_load:
+        raise ConfigError(
+            "bulk mode backfill creates every row blindly (no automations, no activity log, no "
+            "match on the sync key): it is only for a first load onto boards that hold none of these "
+            "rows. Say so with --initial-load, or use --bulk auto"
+        )
+    out = BulkConfig(mode=chosen)
+    if raw.get("min_rows") is not None:
+        out = replace(out, min_rows=positive(raw["min_rows"], "bulk.min_rows", int))
+    if raw.get("poll_seconds") is not None:
+        out = replace(out, poll_seconds=positive(raw["poll_seconds"], "bulk.poll_seconds"))
+    if raw.get("max_wait_seconds") is not None:
+        out = replace(out, max_wait_seconds=positive(raw["max_wait_seconds"], "bulk.max_wait_seconds"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,8 @@ class Settings:
     item_columns: tuple[ColumnSpec, ...] = ()  # the sync key first, then items.columns
     subitem_columns: tuple[ColumnSpec, ...] = ()
     size_curve_column: ColumnSpec = ColumnSpec(**SIZE_CURVE)
+    bulk: BulkConfig = field(default_factory=BulkConfig)
+    initial_load: bool = False  # --initial-load: the operator's word that the boards hold none of these rows
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -132,6 +167,8 @@ def load_settings(
     boards = load_boards(data)
     route = boards.route_for(customer)
     check_scope(data)
+    initial_load = bool(overrides.pop("initial_load", None))
+    bulk = load_bulk(data, overrides.pop("bulk_mode", None), initial_load)
     sync = as_mapping(data.get("sync"), "sync")
 
     share = sync.get("max_archive_share", 0.2)
@@ -160,6 +197,8 @@ def load_settings(
         "item_columns": tuple(column_spec(c) for c in mapped_columns(data, "items")),
         "subitem_columns": tuple(column_spec(c) for c in mapped_columns(data, "subitems")),
         "size_curve_column": size_curve_column(data, boards),
+        "bulk": bulk,
+        "initial_load": initial_load,
     }
     if sync.get("batch_size") is not None:
         values["batch_size"] = positive(sync["batch_size"], "sync.batch_size", int)

@@ -54,6 +54,7 @@ class Summary:
     refused: list[str] = field(default_factory=list)  # boards a person must set up first (exit 2)
     notes: list[str] = field(default_factory=list)
     boards: dict[str, BoardTally] = field(default_factory=dict)  # board id → what happened there
+    jobs: list[dict[str, Any]] = field(default_factory=list)  # monday import / bulk jobs (issue 11)
 
     def board(self, board_id: str, board_name: str | None = None) -> BoardTally:
         """The tally of ``board_id`` (every board the run touches has one, even with nothing done)."""
@@ -113,6 +114,8 @@ class Summary:
             + (f", unknown outcome {len(self.unknown)}" if self.unknown else "")
             + (f", left for the next run {len(self.deferred)}" if self.deferred else ""),
         ]
+        if self.jobs:
+            lines.append("  jobs      " + self._jobs_line())
         if self.boards:
             lines.append(f"  boards    {len(self.boards)}")
             lines += [f"    {self.boards[b].line()}" for b in sorted(self.boards, key=self._board_order)]
@@ -131,6 +134,22 @@ class Summary:
         if self.stopped:
             lines.append(f"  STOPPED: {self.stopped}")
         return "\n".join(lines)
+
+    def _jobs_line(self) -> str:
+        """``2 ingest (19,800 rows), 1 bulk_archive (2,400 rows); 1 failed (BOARD_CAPACITY_EXCEEDED)``."""
+        per_mode: Counter[str] = Counter()
+        rows: Counter[str] = Counter()
+        for job in self.jobs:
+            per_mode[job["mode"]] += 1
+            rows[job["mode"]] += int(job.get("rows") or 0)
+        text = ", ".join(f"{n} {mode} ({rows[mode]:,} rows)" for mode, n in sorted(per_mode.items()))
+        for status in ("error", "unknown", "pending"):
+            bad = [j for j in self.jobs if j.get("status") == status]
+            if bad:
+                reasons = sorted({str(j.get("reason")) for j in bad if j.get("reason")})
+                word = {"error": "failed", "unknown": "fate unknown", "pending": "still running"}[status]
+                text += f"; {len(bad)} {word}" + (f" ({', '.join(reasons)})" if reasons else "")
+        return text
 
     def _board_order(self, board_id: str) -> tuple[str, str]:
         return (self.boards[board_id].board_name or "", board_id)

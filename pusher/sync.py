@@ -24,6 +24,8 @@ from typing import Any
 from .batches import Sender
 from .board import Boards
 from .board_step import BoardStep, subitem_op
+from .bulk_recover import recover
+from .bulk_wave import BulkWave, group_subitems
 from .client import MondayClient
 from .config import Settings
 from .connection import Database
@@ -102,10 +104,14 @@ class Sync:
         self.sender.progress = Progress(self.summary, out=self.out)
         self.boards = Boards(s, self.sender, self.log)
         self.step = BoardStep(s, self.sender, self.boards, self.log, self.summary)
+        self.step.bulk = self.bulk = BulkWave(s, self.sender, self.log, self.summary, self.sleep)
         self.targets = Targets(s, self._maker)
         try:
             self.log.load_history("item")
             self.log.load_history("subitem")
+            if recover(self.bulk):  # an earlier run's import jobs logged their outcomes: read again
+                items = read_items(self.db, s.customer, s.filters)
+                subitems = None
             if items:
                 self._items(items, parents, subitems)
             if subitems is None:
@@ -116,6 +122,7 @@ class Sync:
         except LimitStop as exc:
             self.summary.stopped = str(exc)
         finally:
+            self.summary.jobs = [vars(j) for j in self.bulk.state.jobs]
             self.summary.refused += [m for m in self.targets.refused if m not in self.summary.refused]
         return self._finish(started)
 
@@ -187,6 +194,7 @@ class Sync:
         if any(r.operation == "create" for r in rows):  # for the subitems boards' capacity
             early = subitems if subitems is not None else read_subitems(self.db, self.s.customer, parents)
         self.targets.learn_rows(rows, early)
+        self.bulk.subitems_by_parent = group_subitems(early)
         self.targets.make_boards(rows)
         by_board: dict[str, list[ItemRow]] = {}
         for r in rows:

@@ -1,0 +1,290 @@
+"""Large create waves as monday import jobs (docs/CONTRACT.md, "Initial loads", issue 11).
+
+Per board and group, new items with their new subitems go as ``ingest_items`` / ``backfill_items``
+jobs when there are at least ``bulk.min_rows`` rows of them; everything else stays a mutation.
+One job: start it, log the job and each row as ``intent`` (one write, before the upload), PUT the
+CSV, poll with back-off, take the report, log the outcomes (``bulk_settle``). What a job could not
+settle goes back to the mutation path flagged for a sync-key lookup first: never created twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from . import bulk_settle
+from .batches import Sender
+from .board import BoardView
+from .bulk_csv import ROWS_PER_JOB, Job, Unit, build_job, split_units
+from .bulk_jobs import ImportStatus, JobApi, StartRefused, start_request
+from .bulk_removals import Removals
+from .config import Settings
+from .errors import LimitStop, PusherError
+from .operations import Op
+from .outbox import SubitemRow
+from .summary import Summary
+from .writeback import LogEvent, PushLog
+
+log = logging.getLogger(__name__)
+
+HOURLY_ITEMS = 19_000  # ingest_items: items per account per hour
+HOURLY_STARTS = 100  # job starts per account per hour (ingest and backfill together)
+START_WAIT = 120.0  # seconds a run waits for a job start slot before using mutations
+UPLOAD_URL_LIFE = dt.timedelta(minutes=10)
+JOB_PENDING = "JOB_PENDING"  # a job of an earlier run may still create the row: not sent this run
+
+
+class InvalidUpload(PusherError):
+    """monday could not read a file we made: a bug in the CSV builder (exit 1)."""
+
+
+@dataclass
+class JobTally:
+    job_id: str
+    mode: str
+    board_id: str
+    rows: int
+    status: str = "sent"  # ok | error | unknown | pending
+    reason: str | None = None
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (3.10)
+
+
+@dataclass
+class WaveState:
+    """What the bulk path decided this run, for the board step and the summary."""
+
+    pending: set[tuple[str, str]] = field(default_factory=set)  # (entity, key) a live job may create
+    handled: set[str] = field(default_factory=set)  # subitem keys a job of this run settled
+    full: dict[str, str] = field(default_factory=dict)  # board id → why (BOARD_CAPACITY_EXCEEDED)
+    jobs: list[JobTally] = field(default_factory=list)
+
+
+class BulkWave:
+    def __init__(
+        self,
+        settings: Settings,
+        sender: Sender,
+        push_log: PushLog,
+        summary: Summary,
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.s = settings
+        self.sender = sender
+        self.log = push_log
+        self.summary = summary
+        self.api = JobApi(sender, START_WAIT, sleep)
+        self.mode = settings.bulk.mode
+        self.state = WaveState()
+        self.subitems_by_parent: Mapping[str, list[SubitemRow]] = {}
+        self.removals = Removals(self)
+
+    # ----------------------------------------------------------- decide
+    def take(
+        self, board_id: str, ops: Sequence[Op], view: BoardView, make_sub: Callable[[SubitemRow], Op]
+    ) -> list[Op]:
+        """Send the creates of ``ops`` that make a large enough wave per group as jobs; return the
+        ops still to send by mutation (some flagged for a lookup by sync key first)."""
+        if self.mode == "off":
+            return list(ops)
+        rest: list[Op] = []
+        by_group: dict[str, list[Unit]] = {}
+        for op in ops:
+            if op.lookup_first or not op.monday_group_id:  # an earlier attempt's fate is unknown
+                rest.append(op)
+                continue
+            subs = []
+            if view.subitem_board_id:
+                for r in self.subitems_by_parent.get(op.sync_key, ()):
+                    if r.operation == "create" and self.log.unresolved("subitem", r.sync_key) is None:
+                        subs.append(make_sub(r))
+            by_group.setdefault(op.monday_group_id, []).append(Unit(op, subs))
+        for group_id, units in by_group.items():
+            if sum(u.rows for u in units) < self.s.bulk.min_rows:
+                rest += [u.item for u in units]
+                continue
+            rest += self._group(board_id, group_id, units)
+        return rest
+
+    def _job_mode(self, rows: int) -> str | None:
+        """ingest / backfill for a job of ``rows`` rows, or None (mutations)."""
+        if self.mode == "backfill":
+            return "backfill"
+        used_rows, starts = self._last_hour()
+        if starts >= HOURLY_STARTS:
+            return None
+        if self.mode == "auto" and used_rows + rows > HOURLY_ITEMS:
+            return None
+        return "ingest"
+
+    def _last_hour(self) -> tuple[int, int]:
+        """(rows of ingest jobs, job starts) this account's pushers logged in the last hour."""
+        since = utcnow() - dt.timedelta(hours=1)
+        rows = self.log.db.query(
+            f"SELECT operation, column_values FROM {self.log.table} WHERE entity = 'job' AND "
+            "phase = 'intent' AND logged_at >= ? AND operation IN ('ingest', 'backfill')",
+            (since,),
+        )
+        used = sum(int(json.loads(cv or "{}").get("rows") or 0) for op, cv in rows if op == "ingest")
+        return used, len(rows)
+
+    # ------------------------------------------------------------- jobs
+    def _group(self, board_id: str, group_id: str, units: list[Unit]) -> list[Op]:
+        mode = "backfill" if self.mode == "backfill" else "ingest"
+        chunks = split_units(units, ROWS_PER_JOB[mode])
+        in_jobs = {id(u) for c in chunks for u in c}
+        rest = [u.item for u in units if id(u) not in in_jobs]  # an item with too many subitems
+        for chunk in chunks:
+            rest += self._one(board_id, group_id, chunk)
+        return rest
+
+    def _one(self, board_id: str, group_id: str, units: list[Unit]) -> list[Op]:
+        rows = sum(u.rows for u in units)
+        mode = self._job_mode(rows)
+        if mode is None:
+            return [u.item for u in units]
+        if self.mode == "backfill" and not self.s.initial_load:  # config.py refuses it already
+            raise PusherError("backfill without --initial-load")
+        job = build_job(units, self.s.item_columns, self.s.subitem_columns)
+        group_title = units[0].item.group_title
+        try:
+            started = self.api.start(start_request(mode, board_id, group_id), board_id)
+        except StartRefused as exc:
+            return self._refused(board_id, group_id, units, mode, exc)
+        job_id = str(started["job_id"])
+        info = {"rows": rows, "items": job.items, "subitems": job.subitems, "mode": mode,
+                "started_at": utcnow().isoformat(timespec="seconds")}  # fmt: skip
+        job_ev = bulk_settle.job_event(job_id, mode, board_id, group_title, group_id, info)
+        intents = [self._intent(op, job_id, board_id, group_id) for op in job.rows]
+        self.log.write([job_ev, *intents])  # before the upload: a rerun knows what may exist
+        tally = JobTally(job_id, mode, board_id, rows)
+        self.state.jobs.append(tally)
+        why = self.api.upload(str(started.get("upload_url") or ""), job.text)
+        if why is not None:
+            log.warning("job %s: upload failed (%s)", job_id, why)
+        status = self.api.wait(
+            lambda: self.api.import_status(job_id), self.s.bulk.poll_seconds, self.s.bulk.max_wait_seconds
+        )
+        if why is not None and status is not None and status.state == "UPLOAD_PENDING":
+            # our upload never arrived, and nobody else has the URL: the job cannot create anything
+            status = ImportStatus("REJECTED", "UPLOAD_FAILED", why)
+        return self.settle(job_ev, intents, status, tally, job)
+
+    def _intent(self, op: Op, job_id: str, board_id: str, group_id: str) -> LogEvent:
+        return LogEvent(
+            entity=op.entity,
+            sync_key=op.sync_key,
+            operation="create",
+            phase="intent",
+            status="sent",
+            batch_id=job_id,
+            board_id=board_id,
+            parent_sync_key=op.parent_sync_key,
+            payload_hash=op.payload_hash,
+            group_title=op.group_title,
+            item_name=op.item_name,
+            column_values=op.column_values,
+            monday_group_id=group_id if op.entity == "item" else None,
+            idempotency_key=f"job:{job_id}",
+            attempt=self.log.next_attempt(op.entity, op.sync_key, "create", op.payload_hash),
+        )
+
+    def _refused(
+        self, board_id: str, group_id: str, units: list[Unit], mode: str, exc: StartRefused
+    ) -> list[Op]:
+        """monday did not start the job: nothing was created."""
+        if mode == "backfill" and ("PERMISSION" in exc.code.upper() or "AUTH" in exc.code.upper()):
+            self._no_backfill(exc.message)
+            return self._one(board_id, group_id, units)
+        self.summary.notes.append(f"{mode}_items not started ({exc.code}); those rows went by mutation")
+        return [u.item for u in units]
+
+    def _no_backfill(self, message: str | None) -> None:
+        self.mode = "auto"
+        self.summary.notes.append(
+            "backfill_items refused (PERMISSION_DENIED: it needs an account admin's token): "
+            f"{message or ''}; fell back to ingest_items / mutations".replace(": ;", ";")
+        )
+
+    # ----------------------------------------------------------- settle
+    def settle(
+        self,
+        job_ev: LogEvent,
+        intents: list[LogEvent],
+        status: ImportStatus | None,
+        tally: JobTally,
+        job: Job | None,
+    ) -> list[Op]:
+        """Log the job's outcomes; return the item ops to send by mutation in this run."""
+        if status is not None and not status.final:
+            tally.status = "pending"
+            self.state.pending |= {(i.entity, i.sync_key) for i in intents}
+            self.summary.notes.append(
+                f"job {tally.job_id} ({tally.mode}, {tally.rows} rows) still {status.state} after "
+                f"{self.s.bulk.max_wait_seconds:.0f}s: its rows wait for the next run"
+            )
+            return []
+        report = self.api.report(status.report_url) if status is not None and status.report_url else None
+        if status is not None and status.report_url and report is None:  # expired: ask for a new URL
+            again = self.api.import_status(tally.job_id)
+            report = self.api.report(again.report_url) if again is not None and again.report_url else None
+        lost = "the job's report could not be had" if status is not None else "monday does not know the job"
+        settled = bulk_settle.settle_rows(intents, status, report, lost)
+        bulk_settle.write(self.log, self.summary, job_ev, settled, tally.board_id, status and status.state)
+        tally.status, tally.reason = settled.job_status, settled.reason
+        self.state.handled |= {k for e, k in settled.keys("ok", "error") if e == "subitem"}
+        reason = settled.reason or ""
+        if reason == "INVALID_UPLOAD":
+            first = "\n".join((report or status and status.failure_message or "").splitlines()[:5])
+            raise InvalidUpload(f"monday could not read import job {tally.job_id}'s file (a bug): {first}")
+        if reason == "BOARD_CAPACITY_EXCEEDED":
+            self.state.full[tally.board_id] = (
+                f"monday refused import job {tally.job_id}: {status and status.failure_message}"
+            )
+            self.state.handled |= {k for e, k in settled.keys("unknown") if e == "subitem"}
+            return []
+        if reason == "ACCOUNT_CAPACITY_EXCEEDED":
+            if self.mode == "ingest":
+                raise LimitStop(
+                    "monday's hourly import budget (19,000 items) is used up; the next run resumes"
+                )
+            self.mode = "off"
+        if reason in ("PERMISSION_DENIED", "AUTHORIZATION_FAILED") and tally.mode == "backfill":
+            self._no_backfill(status and status.failure_message)
+        return self._back_to_mutations(settled, job)
+
+    def _back_to_mutations(self, settled: bulk_settle.Settled, job: Job | None) -> list[Op]:
+        """Rows the job did not create for sure: unknown ones get a lookup first (adopt.py)."""
+        if job is None:  # recovery: the outbox, read again, brings them back
+            return []
+        redo = settled.keys("unknown", "error") - settled.keys("ok")
+        retry_now = {(e.entity, e.sync_key) for e in settled.error if e.error_code in _NOTHING_CREATED_CODES}
+        out: list[Op] = []
+        for op in job.rows:
+            key = (op.entity, op.sync_key)
+            if key not in redo or (key not in retry_now and key in settled.keys("error")):
+                continue
+            if op.entity == "subitem":
+                self.state.handled.discard(op.sync_key)  # phase 3 sends it
+                continue
+            op.lookup_first, op.prior = (
+                key not in retry_now,
+                dict(self.log.unresolved("item", op.sync_key) or {}),
+            )
+            out.append(op)
+        return out
+
+
+_NOTHING_CREATED_CODES = frozenset(f"IMPORT_{r}" for r in bulk_settle.NOTHING_CREATED)
+
+
+def group_subitems(rows: Sequence[SubitemRow]) -> Mapping[str, list[SubitemRow]]:
+    out: dict[str, list[SubitemRow]] = {}
+    for r in rows:
+        out.setdefault(r.parent_sync_key, []).append(r)
+    return out
