@@ -21,8 +21,14 @@ FAULT_KINDS = frozenset(
         "apply_late",  # held in flight for `seconds` (its Idempotency-Key taken), then applied and answered
         "rate_limit",  # 429 with `code` and `retry_in_seconds`, nothing applied
         "alias_error",  # root field `index` (or `alias`) fails with `code`
+        # Job faults: applied to the first job the matching request starts (see the README).
+        "job_fail_after",  # the job ends FAILED / INTERNAL_ERROR after `rows` rows (created ones stay)
+        "job_stall",  # the job stops after `rows` rows and never finishes
+        "upload_expired",  # the upload URL has expired before the PUT
+        "report_expired",  # the report URL has expired when the job ends
     }
 )
+JOB_FAULT_KINDS = frozenset({"job_fail_after", "job_stall", "upload_expired", "report_expired"})
 APPLYING_KINDS = frozenset({"truncated_json", "drop_after", "slow", "apply_late", "alias_error"})
 
 
@@ -63,6 +69,8 @@ class FaultQueue:
             params.setdefault("retry_in_seconds", 1)
             if params["code"] not in LIMIT_CODES:
                 raise ValueError(f"rate_limit code must be one of {LIMIT_CODES}")
+        elif kind in ("job_fail_after", "job_stall"):
+            params["rows"] = int(params.get("rows", 0))
         elif kind in ("slow", "apply_late"):
             params.setdefault("seconds", 1.0)
         elif kind == "alias_error":

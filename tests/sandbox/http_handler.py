@@ -7,6 +7,7 @@ import sys
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
+from .job_http import get_report, put_upload
 from .replies import Reply, json_reply
 
 if TYPE_CHECKING:
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
 
 
 class SandboxHandler(BaseHTTPRequestHandler):
-    """Routes ``/v2`` to the GraphQL endpoint and ``/_sandbox/*`` to the admin API."""
+    """Routes ``/v2`` to the GraphQL endpoint, ``/_sandbox/*`` to the admin API and
+    ``/_upload/*`` / ``/_report/*`` to the import jobs' pre-signed-style URLs."""
 
     protocol_version = "HTTP/1.1"
     server_version = "monday-sandbox/1.0"
@@ -42,6 +44,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     reply = self.sandbox.admin(method, path, body)
                 except (ValueError, TypeError, KeyError) as exc:
                     reply = json_reply(400, {"error": str(exc)})
+            elif path.startswith("/_upload/"):
+                reply = put_upload(self.sandbox.jobs, method, path[len("/_upload/") :], self.headers, raw)
+            elif path.startswith("/_report/"):
+                reply = get_report(self.sandbox.jobs, method, path[len("/_report/") :])
             elif path == "/v2" and method == "POST":
                 reply = self.sandbox.endpoint.handle(self.headers, raw)
             else:
@@ -95,3 +101,6 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:  # noqa: N802
         self._dispatch("DELETE")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._dispatch("PUT")

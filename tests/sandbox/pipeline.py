@@ -25,9 +25,11 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 
 from . import errors as E
-from .faults import Fault, FaultQueue, IdempotencyStore, StoredResponse
-from .limits import LimitHit, LimitTracker, estimate_cost, root_fields
-from .replies import Reply, json_reply, limit_reply
+from .doc_cost import estimate_cost, root_fields
+from .faults import JOB_FAULT_KINDS, Fault, FaultQueue, IdempotencyStore, StoredResponse
+from .job_store import JobStore
+from .limits import LimitHit, LimitTracker
+from .replies import Reply, json_reply, limit_reply, starts_limit_reply
 from .resolvers import known_typenames
 from .state import SandboxState
 from .stats import Stats
@@ -63,6 +65,8 @@ class GraphQLEndpoint:
         token: str | None,
         accepted_versions: tuple[str, ...],
         state_file: Path | None,
+        jobs: JobStore,
+        admin_tokens: frozenset[str] | None = None,
     ) -> None:
         self.schema = schema
         self.typenames = known_typenames(schema)
@@ -73,6 +77,8 @@ class GraphQLEndpoint:
         self.state_file = state_file
         self.latency_ms = 0.0
         self.latency_per_mutation_ms = 0.0
+        self.jobs = jobs
+        self.admin_tokens = admin_tokens  # None: every token is an admin's
 
     # ----------------------------------------------------------------- entry
     def handle(self, headers: Mapping[str, str], raw_body: bytes) -> Reply:
@@ -105,7 +111,7 @@ class GraphQLEndpoint:
         if hit is not None:
             return self._limited(hit)
         try:
-            return self._in_slot(headers, query, variables, op_name)
+            return self._in_slot(headers, query, variables, op_name, token)
         finally:
             self.tracker.exit()
 
@@ -135,7 +141,12 @@ class GraphQLEndpoint:
 
     # ------------------------------------------------------------ pipeline
     def _in_slot(
-        self, headers: Mapping[str, str], query: str, variables: dict[str, Any], op_name: str | None
+        self,
+        headers: Mapping[str, str],
+        query: str,
+        variables: dict[str, Any],
+        op_name: str | None,
+        token: str,
     ) -> Reply:
         hit = self.tracker.take_call()
         if hit is not None:
@@ -175,7 +186,7 @@ class GraphQLEndpoint:
                 )
                 return json_reply(409, body, headers={"Retry-After": "1"}, store=False)
         try:
-            reply = self._run(document, operation, roots, variables, op_name, is_mutation)
+            reply = self._run(document, operation, roots, variables, op_name, is_mutation, token)
         except BaseException:
             if key:
                 self.idempotency.abandon(key)
@@ -195,6 +206,7 @@ class GraphQLEndpoint:
         variables: dict[str, Any],
         op_name: str | None,
         is_mutation: bool,
+        token: str,
     ) -> Reply:
         fault = self.faults.take(is_mutation, [name for _, name in roots])
         if fault is not None:
@@ -204,6 +216,11 @@ class GraphQLEndpoint:
                 return early
             if fault.kind == "apply_late":  # monday still working on it: a resend gets 409
                 time.sleep(float(fault.params["seconds"]))
+
+        retry_ms = self.jobs.check_starts([name for _, name in roots]) if is_mutation else None
+        if retry_ms is not None:
+            self.stats.bump("rate_limited", E.RATE_LIMIT_EXCEEDED)
+            return starts_limit_reply(retry_ms, self.tracker.limits.import_starts_per_hour)
 
         cost = estimate_cost(document, operation, variables, self.tracker.limits)
         max_cost = self.tracker.limits.max_query_complexity
@@ -228,7 +245,10 @@ class GraphQLEndpoint:
         if delay > 0:
             time.sleep(delay / 1000.0)
 
-        ctx = RequestContext(self.state, self.typenames, complexity=snapshot)
+        ctx = RequestContext(self.state, self.typenames, complexity=snapshot, jobs=self.jobs)
+        ctx.is_admin = self.admin_tokens is None or token in self.admin_tokens
+        if fault is not None and fault.kind in JOB_FAULT_KINDS:
+            ctx.job_fault = fault
         if fault is not None and fault.kind == "alias_error":
             ctx.fail_alias = self._fail_alias(fault, roots)
             ctx.fail_code = str(fault.params["code"])

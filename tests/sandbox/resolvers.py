@@ -10,6 +10,14 @@ from typing import Any
 from graphql import GraphQLResolveInfo, GraphQLSchema, build_schema
 
 from .errors import MondayError
+from .job_resolvers import (
+    m_backfill_items,
+    m_bulk_archive_items,
+    m_bulk_delete_items,
+    m_ingest_items,
+    q_fetch_job_status,
+    q_job_status,
+)
 from .mutations import (
     Resolver,
     m_archive_board,
@@ -57,6 +65,8 @@ QUERY_RESOLVERS: dict[str, Resolver] = {
     "next_items_page": q_next_items_page,
     "complexity": q_complexity,
     "me": q_me,
+    "fetch_job_status": q_fetch_job_status,
+    "job_status": q_job_status,
 }
 MUTATION_RESOLVERS: dict[str, Resolver] = {
     "create_item": m_create_item,
@@ -72,6 +82,10 @@ MUTATION_RESOLVERS: dict[str, Resolver] = {
     "delete_board": m_delete_board,
     "create_column": m_create_column,
     "complexity": q_complexity,
+    "ingest_items": m_ingest_items,
+    "backfill_items": m_backfill_items,
+    "bulk_archive_items": m_bulk_archive_items,
+    "bulk_delete_items": m_bulk_delete_items,
 }
 
 
@@ -93,6 +107,8 @@ def install_resolvers(schema: GraphQLSchema) -> None:
             fld.resolve = table.get(name) or _unsupported(name)
     column_value = schema.type_map["ColumnValue"]
     column_value.resolve_type = lambda value, _info, _type: value["__typename"]  # type: ignore[attr-defined]
+    job_status = schema.type_map["JobStatus"]
+    job_status.resolve_type = lambda value, _info, _type: value["__typename"]  # type: ignore[attr-defined]
 
 
 def known_typenames(schema: GraphQLSchema) -> frozenset[str]:

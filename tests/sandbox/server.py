@@ -10,11 +10,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .admin_api import handle_admin
+from .clock import MondayClock
 from .faults import FaultQueue, IdempotencyStore
 from .http_handler import SandboxHandler
+from .job_store import JobStore
 from .limits import Limits, LimitTracker
 from .pipeline import GraphQLEndpoint
-from .replies import Reply, json_reply
+from .replies import Reply
 from .resolvers import load_schema
 from .state import SandboxState, load_board_spec
 from .stats import Stats
@@ -45,6 +48,7 @@ class SandboxServer:
         idempotency_window_seconds: float = 1800.0,
         max_items_per_board: int = 10_000,
         accepted_versions: tuple[str, ...] = ACCEPTED_VERSIONS,
+        admin_tokens: list[str] | tuple[str, ...] | set[str] | None = None,
         verbose: bool = False,
         **limit_overrides: Any,
     ) -> None:
@@ -59,6 +63,8 @@ class SandboxServer:
         self.faults = FaultQueue()
         self.idempotency = IdempotencyStore(idempotency_window_seconds)
         self._stats = Stats()
+        self.clock = MondayClock(self.limits)
+        self.jobs = JobStore(self.state, self.limits, self.clock, lambda: self.base_url, self.state_file)
         self.endpoint = GraphQLEndpoint(
             load_schema(schema_path),
             self.state,
@@ -69,6 +75,8 @@ class SandboxServer:
             token=token,
             accepted_versions=tuple(accepted_versions),
             state_file=self.state_file,
+            jobs=self.jobs,
+            admin_tokens=None if admin_tokens is None else frozenset(admin_tokens),
         )
         self.endpoint.latency_ms = latency_ms
         self.endpoint.latency_per_mutation_ms = latency_per_mutation_ms
@@ -99,16 +107,19 @@ class SandboxServer:
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="monday-sandbox", daemon=True
         )
         self._thread.start()
+        self.jobs.start_worker()
         return self
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted (used by the CLI)."""
         try:
+            self.jobs.start_worker()
             self._bind().serve_forever()
         finally:
             self.stop()
 
     def stop(self) -> None:
+        self.jobs.stop_worker()
         if self._httpd is not None:
             if self._thread is not None:
                 self._httpd.shutdown()
@@ -151,6 +162,7 @@ class SandboxServer:
         snap["max_concurrency_seen"] = limits["max_in_flight"]
         snap["limits"] = limits
         snap["pending_faults"] = self.faults.pending()
+        snap["jobs"] = self.jobs.summary()
         return snap
 
     def snapshot(self) -> dict[str, Any]:
@@ -171,6 +183,19 @@ class SandboxServer:
         ``alias_error``: index (0-based root field) or alias, code, message.
         """
         self.faults.add(kind, count, match, **params)
+
+    def advance_clock(self, monday_seconds: float) -> float:
+        """Jump monday's clock ahead (URL expiry, hourly windows, processing); return its time."""
+        now = self.clock.advance(monday_seconds)
+        self.jobs.tick()
+        return now
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        """``fetch_job_status`` / ``job_status`` fields of a job, without a request."""
+        with self.state.lock:
+            if job_id in self.jobs.bulk:
+                return self.jobs.bulk_status(job_id)
+            return self.jobs.import_status(job_id)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -227,8 +252,10 @@ class SandboxServer:
             with self.state.lock:
                 self.state.clear()
                 self._apply_spec()
+            self.jobs.clear()
         if limits:
             self.tracker.reset()
+            self.jobs.reset_windows()
         if stats:
             self._stats.reset()
         if faults:
@@ -238,47 +265,5 @@ class SandboxServer:
 
     # -------------------------------------------------------------- admin
     def admin(self, method: str, path: str, body: Any) -> Reply:
-        """Handle ``/_sandbox/*`` requests."""
-        if method == "GET" and path == "/_sandbox/state":
-            return json_reply(200, self.snapshot())
-        if method == "GET" and path == "/_sandbox/stats":
-            return json_reply(200, self.stats)
-        if method == "GET" and path == "/_sandbox/health":
-            return json_reply(200, {"ok": True, "url": self.url})
-        if method == "POST" and path == "/_sandbox/reset":
-            opts = body if isinstance(body, dict) else {}
-            self.reset(**{k: bool(v) for k, v in opts.items()})
-            return json_reply(200, {"ok": True})
-        if path == "/_sandbox/faults":
-            if method == "GET":
-                return json_reply(200, {"faults": self.faults.pending()})
-            if method == "DELETE" or (isinstance(body, dict) and body.get("clear")):
-                self.faults.clear()
-                return json_reply(200, {"ok": True, "faults": []})
-            if method == "POST":
-                for spec in body if isinstance(body, list) else [body]:
-                    spec = dict(spec)
-                    self.inject(
-                        spec.pop("kind"), int(spec.pop("count", 1)), str(spec.pop("match", "any")), **spec
-                    )
-                return json_reply(200, {"ok": True, "faults": self.faults.pending()})
-        if path == "/_sandbox/limits":
-            if method == "POST":
-                self.configure(**(body or {}))
-            return json_reply(
-                200,
-                {
-                    **self.limits.as_dict(),
-                    "latency_ms": self.endpoint.latency_ms,
-                    "latency_per_mutation_ms": self.endpoint.latency_per_mutation_ms,
-                    "max_items_per_board": self.state.max_items_per_board,
-                },
-            )
-        if method == "POST" and path == "/_sandbox/boards":
-            ids = []
-            for spec in load_board_spec(body):
-                with self.state.lock:
-                    ids.append(self.state.ensure_board(spec)["id"])
-            self.save()
-            return json_reply(200, {"ok": True, "board_ids": ids})
-        return json_reply(404, {"error": f"unknown admin endpoint {method} {path}"})
+        """Handle ``/_sandbox/*`` requests (see ``admin_api.py``)."""
+        return handle_admin(self, method, path, body)

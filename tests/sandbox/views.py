@@ -54,6 +54,9 @@ class RequestContext:
     fail_message: str = "Injected failure"
     mutated: bool = False
     mutation_fields: list[str] = field(default_factory=list)
+    jobs: Any = None  # the account's JobStore (bulk import, bulk archive/delete)
+    is_admin: bool = True  # the request's token is an account admin's
+    job_fault: Any = None  # an injected job fault for the first job the request starts
 
 
 def ctx_of(info: GraphQLResolveInfo) -> RequestContext:
