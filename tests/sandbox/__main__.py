@@ -25,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--token", help="accept only this Authorization token (default: any non-empty)")
     p.add_argument(
+        "--admin-token",
+        action="append",
+        metavar="TOKEN",
+        help="an account admin's token (repeatable; default: every token is an admin's)",
+    )
+    p.add_argument(
         "--api-versions",
         default=",".join(ACCEPTED_VERSIONS),
         help="comma-separated accepted API-Version values",
@@ -69,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         args.host,
         args.port,
         token=args.token,
+        admin_tokens=args.admin_token,
         state_file=args.state,
         board_spec=args.board_spec,
         schema_path=args.schema,

@@ -58,6 +58,7 @@ class ImportJob:
     status: str = UPLOAD_PENDING
     data: bytes | None = None
     etag: str | None = None
+    uploaded_at: float | None = None  # monday time of the PUT: processing runs from here
     failure_reason: str | None = None
     failure_message: str | None = None
     counts: dict[str, int] = field(
@@ -88,7 +89,7 @@ class ImportJob:
     def progress(self) -> int:
         if self.status in ENDED:
             return 100
-        if self.status == UPLOAD_PENDING or not self.results:
+        if self.status == UPLOAD_PENDING:
             return 0
         total = len(self.parsed.rows) if self.parsed else 0
         pending = len(self.steps) - self.done

@@ -182,7 +182,7 @@ def plan(job: ImportJob, state: SandboxState, limits: Limits, budget_left: int |
             f"{limits.ingest_items_per_hour:,} items has {budget_left:,} left",
         )
         return 0
-    job.status, job.started_at = PROCESSING, now
+    job.status, job.started_at = PROCESSING, job.uploaded_at or now
     return valid if job.kind == "ingest" else 0
 
 

@@ -77,7 +77,7 @@ def put_upload(store: JobStore, method: str, token: str, headers: Mapping[str, s
             return _signature_mismatch()
         etag = f'"{hashlib.md5(body).hexdigest()}"'  # noqa: S324 - S3's ETag is an MD5
         if job.status == UPLOAD_PENDING and job.data is None:
-            job.data, job.etag = body, etag
+            job.data, job.etag, job.uploaded_at = body, etag, now
         return Reply(200, b"", "text/plain", headers={"ETag": etag}, store=False)
 
 
