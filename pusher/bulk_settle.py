@@ -26,10 +26,12 @@ NOTHING_CREATED = frozenset(
         "PERMISSION_DENIED",
         "AUTHORIZATION_FAILED",
         "ACCOUNT_CAPACITY_EXCEEDED",
+        "BOARD_CAPACITY_EXCEEDED",
         "INVALID_UPLOAD",
         "FILE_TOO_LARGE",
     }
 )
+RETRIED = frozenset(f"IMPORT_{r}" for r in NOTHING_CREATED)  # rows that go again (or wait), not errors
 
 
 @dataclass
@@ -126,6 +128,8 @@ def write(
     for ev in settled.ok:
         summary.ok(ev.entity, "create", board=board_id)
     for ev in settled.error:
+        if ev.error_code in RETRIED:  # sent again in this run (or held back: BOARD_FULL)
+            continue
         summary.errors.append(
             RowError(ev.entity, ev.sync_key, "create", ev.error_code, ev.error_message, board_id)
         )

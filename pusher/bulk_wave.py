@@ -21,11 +21,12 @@ from .board import BoardView
 from .bulk_csv import ROWS_PER_JOB, Job, Unit, build_job, split_units
 from .bulk_jobs import ImportStatus, JobApi, StartRefused, start_request
 from .bulk_removals import Removals
+from .capacity import BOARD_FULL
 from .config import Settings
 from .errors import LimitStop, PusherError
 from .operations import Op
 from .outbox import SubitemRow
-from .summary import Summary
+from .summary import RowError, Summary
 from .writeback import LogEvent, PushLog
 
 log = logging.getLogger(__name__)
@@ -243,10 +244,16 @@ class BulkWave:
             first = "\n".join((report or status and status.failure_message or "").splitlines()[:5])
             raise InvalidUpload(f"monday could not read import job {tally.job_id}'s file (a bug): {first}")
         if reason == "BOARD_CAPACITY_EXCEEDED":
-            self.state.full[tally.board_id] = (
-                f"monday refused import job {tally.job_id}: {status and status.failure_message}"
+            why = (
+                f"monday refused import job {tally.job_id} (BOARD_CAPACITY_EXCEEDED): {settled.message or ''}"
             )
-            self.state.handled |= {k for e, k in settled.keys("unknown") if e == "subitem"}
+            self.state.full[tally.board_id] = why
+            for ev in (*settled.error, *settled.unknown):
+                self.summary.defer(
+                    RowError(ev.entity, ev.sync_key, "create", BOARD_FULL, why, tally.board_id)
+                )
+                if ev.entity == "subitem":
+                    self.state.handled.add(ev.sync_key)
             return []
         if reason == "ACCOUNT_CAPACITY_EXCEEDED":
             if self.mode == "ingest":
@@ -256,6 +263,8 @@ class BulkWave:
             self.mode = "off"
         if reason in ("PERMISSION_DENIED", "AUTHORIZATION_FAILED") and tally.mode == "backfill":
             self._no_backfill(status and status.failure_message)
+            if job is not None and not settled.ok and not settled.unknown:  # nothing created: ingest it
+                return self._one(tally.board_id, job_ev.monday_group_id or "", units_of(job))
         return self._back_to_mutations(settled, job)
 
     def _back_to_mutations(self, settled: bulk_settle.Settled, job: Job | None) -> list[Op]:
@@ -280,7 +289,18 @@ class BulkWave:
         return out
 
 
-_NOTHING_CREATED_CODES = frozenset(f"IMPORT_{r}" for r in bulk_settle.NOTHING_CREATED)
+_NOTHING_CREATED_CODES = bulk_settle.RETRIED
+
+
+def units_of(job: Job) -> list[Unit]:
+    """The job's items with their subitems again (rows are in CSV order)."""
+    units: list[Unit] = []
+    for op in job.rows:
+        if op.entity == "item":
+            units.append(Unit(op))
+        else:
+            units[-1].subitems.append(op)
+    return units
 
 
 def group_subitems(rows: Sequence[SubitemRow]) -> Mapping[str, list[SubitemRow]]:
