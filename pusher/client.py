@@ -176,7 +176,7 @@ class MondayClient:
         Connection failures and timeouts raise ``Transient``; the caller judges the status."""
         if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             raise Rejected("BAD_URL", "a pre-signed URL must be https://")
-        headers = {"Content-Type": "text/csv; charset=utf-8"} if body is not None else {}
+        headers = {"Content-Type": "text/csv"} if body is not None else {}  # as signed: exactly this
         self.http_calls += 1
         try:
             return requests.request(method, url, data=body, headers=headers, timeout=self.timeout)
