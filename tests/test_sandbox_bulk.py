@@ -390,6 +390,11 @@ def test_backfill_needs_an_admin_token(sandbox: SandboxServer) -> None:
     _, ok = run(sandbox, lines("name", "a"), backfill=True, token="admin-token")
     _, ingest = run(sandbox, lines("name", "b"), token="planner-token")
     assert ok["status"] == ingest["status"] == "COMPLETED" and len(sandbox.items(BOARD)) == 2
+    kinds = [
+        gql(sandbox, "{ me { kind } }", token=t).json()["data"]["me"]["kind"]
+        for t in ("planner-token", "admin-token")
+    ]
+    assert kinds == ["member", "admin"]
 
 
 def test_board_capacity_counts_archived_items(sandbox: SandboxServer) -> None:

@@ -206,6 +206,10 @@ class JobStore:
 
     def tick(self, max_steps: int = MAX_STEPS_PER_TICK) -> bool:
         """Advance every job to the clock (at most ``max_steps`` rows); True while any is busy."""
+        return self._tick(max_steps)[0]
+
+    def _tick(self, max_steps: int) -> tuple[bool, bool]:
+        """(any job busy, the row allowance used up: more rows are due already)."""
         with self.state.lock:
             now = self.clock.now()
             busy = False
@@ -220,7 +224,7 @@ class JobStore:
                     busy = busy or bulk.status == RUNNING
             if self.state_file is not None:
                 self.state.flush(self.state_file)
-            return busy
+            return busy, max_steps <= 0
 
     def start_worker(self) -> None:
         if self._thread is None:
@@ -235,8 +239,9 @@ class JobStore:
             self._thread = None
 
     def _work(self) -> None:
-        while not self._stop.wait(TICK_SECONDS):
-            self.tick()
+        backlog = False
+        while not self._stop.wait(0 if backlog else TICK_SECONDS):  # the lock is let go in between
+            backlog = self._tick(MAX_STEPS_PER_TICK)[1]
 
     # ------------------------------------------------------------------ admin
     def clear(self) -> None:

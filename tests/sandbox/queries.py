@@ -86,4 +86,5 @@ def q_complexity(_: Any, info: GraphQLResolveInfo) -> dict[str, int]:
 
 
 def q_me(_: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
-    return ME
+    """The token's user: ``kind`` is "admin" unless ``admin_tokens`` leaves this token out."""
+    return ME if ctx_of(info).is_admin else {**ME, "kind": "member"}
