@@ -27,6 +27,7 @@ from graphql import (
     visit,
 )
 
+from pusher import bulk_jobs
 from pusher import operations as ops
 from pusher.operations import Op
 from pusher.templates import OPERATIONS, render
@@ -94,6 +95,13 @@ def requests_for(n: int) -> list[ops.Request]:
         ops.build("create_group", [_op(i, entity="group") for i in range(n)], "9001"),
         ops.read_board(["9001", "9002"][: max(1, min(n, 2))]),
         ops.find_by_sync_key("9001", "sync_key", [f"syncKEY-{i}-7f3a" for i in range(n)]),
+        # the bulk path (issue 11): import jobs, their status, bulk archive / delete and theirs
+        bulk_jobs.start_request("ingest", "9001", "group_mkMARKER0"),
+        bulk_jobs.start_request("backfill", "9001", "group_mkMARKER0"),
+        bulk_jobs.status_request("fetch_job_status", "JOB-ID-MARKER-1"),
+        bulk_jobs.removal_request("archive", "9001", [str(7_700_000_000 + i) for i in range(n)]),
+        bulk_jobs.removal_request("delete", "9001", [str(7_700_000_000 + i) for i in range(n)]),
+        bulk_jobs.status_request("job_status", "JOB-ID-MARKER-2"),
     ]
     return out
 
@@ -124,7 +132,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def test_every_operation_has_a_template() -> None:
-    for name in OPERATIONS:
+    for name in OPERATIONS + bulk_jobs.BULK_OPERATIONS:
         assert (REPO / "graphql" / f"{name}.graphql.j2").is_file(), name
 
 
