@@ -142,7 +142,8 @@ def verify(target: Engine, reference: Engine, work: Path, profiles_file: Path, k
         report.add(Check("the self-test ran to the end", False, f"{type(exc).__name__}: {exc}"))
     finally:
         for engine in created:
-            if keep and engine is target:
+            if keep:  # the reference build is kept too, in the work directory
+                engine.close()
                 continue
             try:
                 engine.drop_schema()
