@@ -28,7 +28,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "payloads.yml"
 MAPPING = yaml.safe_load((REPO / "monday.yml").read_text())
-MODELS = ["int_order_lines_hashed", "int_order_sizes_hashed", "stg_orders_unified"]
+MODELS = ["int_order_lines_hashed", "int_order_sizes_hashed", "stg_orders_unified", "WARN_ORDERS_UNIFIED"]
 TABLE_COLUMNS = {
     "record_uuid": "varchar", "customer_name": "varchar", "aag_order_number": "varchar",
     "po_number": "varchar", "customer_season": "varchar", "aag_season": "varchar",
@@ -49,6 +49,22 @@ def _snake(name: str) -> str:
 
 def _blank(value: object) -> str | None:
     return None if value is None or str(value).strip(" ") == "" else str(value).strip(" ")
+
+
+BLANKS = " \t\r\n\u00a0"  # trim_blank: spaces, tabs, CR/LF, no-break spaces
+MARKER = "\u2026"  # '…'
+ITEM_NAME_MAX, GROUP_TITLE_MAX, LONG_TEXT_MAX = 255, 255, 2000
+
+
+def _label(value: object) -> str | None:
+    """norm_text: trimmed of BLANKS, upper-cased, None when blank (same on both engines)."""
+    text = None if value is None else str(value).strip(BLANKS).upper()
+    return text or None
+
+
+def _fit(text: str | None, limit: int) -> str | None:
+    """fit_text: at most `limit` code points, else the first limit - 1 and '…' (both engines)."""
+    return text if text is None or len(text) <= limit else text[: limit - 1] + MARKER
 
 
 def _value_text(column_type: str, value: object) -> str | None:
@@ -74,12 +90,15 @@ def _json_tsql(text: str) -> str:
 def render(row: dict, engine: str) -> tuple[str, str]:
     """(payload_hash, column_values) for a row of int_order_lines_valid on `engine`."""
     items = MAPPING["items"]
-    season = _blank(row.get("customer_season")) or _blank(row.get("aag_season"))
-    group = " ".join(x for x in (_blank(row.get("customer_name")), season) if x) or None
+    season = _label(row.get("customer_season")) or _label(row.get("aag_season"))
+    group = _fit(" ".join(x for x in (_label(row.get("customer_name")), season) if x) or None, GROUP_TITLE_MAX)
     name = " / ".join(p for p in (_blank(row.get(_snake(s))) for s in items["name_from"]) if p) or None
+    name = _fit(name, ITEM_NAME_MAX)
     columns = [items["sync_key"], *items["columns"]]
     values = [row["record_uuid"]] + [
-        _value_text(c["type"], row.get(_snake(c["source"]))) for c in items["columns"]
+        _fit(value, LONG_TEXT_MAX) if c["type"] == "long_text" else value
+        for c in items["columns"]
+        for value in [_value_text(c["type"], row.get(_snake(c["source"])))]
     ]
     signature = ";".join(["item", *(f"{c['id']}:{c['type']}" for c in columns)])
     terms = [signature, group, name, *values]
@@ -239,3 +258,30 @@ def test_tsql_concat_ws_is_chunked_within_254_arguments(compiled: dict[str, Path
         assert args[1].startswith("cast(") and args[1].endswith("as nvarchar(max))"), args[1][:200]
     for args in _calls(sql, "concat"):
         assert len(args) <= 254
+
+
+def test_tsql_text_rules_are_pinned(compiled: dict[str, Path]) -> None:
+    """One rule on both engines, made explicit for SQL Server whatever the database's collation:
+    lengths and cuts in code points including trailing spaces (an _SC collation, LEN of value + '.'),
+    labels trimmed of spaces, tabs, CR/LF and no-break spaces and upper-cased under a fixed
+    collation, handed back in the database default one (no collation conflicts with the push log),
+    keys compared with configured values under BIN2 (as DuckDB compares), the uuid lower-cased and
+    blank -> NULL, text sizes checked in ASCII digits only."""
+    hashed = _model(compiled, "sqlserver", "int_order_lines_hashed").lower()
+    blanks = "trim(concat(nchar(32), nchar(9), nchar(10), nchar(13), nchar(160)) from "
+    length = "(len((cast({} as nvarchar(max)) + n'.') collate latin1_general_100_cs_as_sc) - 1)"
+    cut = "left(cast({} as nvarchar(max)) collate latin1_general_100_cs_as_sc, {}) collate database_default"
+    fold = re.compile(
+        r"upper\(cast\(" + re.escape(blanks) + r"[^)]*\) as nvarchar\(4000\)\) collate latin1_general_100_cs_as_sc\)"
+        r" collate database_default"
+    )
+    assert length.format("notes") in hashed and cut.format("notes", 1999) in hashed
+    assert hashed.count(" collate latin1_general_100_cs_as_sc, 254) collate database_default") == 2  # name, group
+    assert "n'…'" in hashed
+    assert len(fold.findall(hashed)) >= 3  # customer, customer season, aag season (and the status)
+    assert re.search(r"collate latin1_general_100_bin2\) in \(n'cancelled', n'canceled'\)", hashed)
+    staging = _model(compiled, "sqlserver", "stg_orders_unified").lower()
+    assert f"nullif({blanks}lower(convert(varchar(36), \"record_uuid\"))), '')" in staging
+    assert "collate latin1_general_100_bin2 not like '%[^0-9+-]%'" in staging
+    warn = _model(compiled, "sqlserver", "WARN_ORDERS_UNIFIED").lower()
+    assert warn.count(length.format("notes")) == 1 and "> 2000" in warn and "> 255" in warn

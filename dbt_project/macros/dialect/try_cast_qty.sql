@@ -1,7 +1,10 @@
 {#- A size quantity held as text (legacy NVARCHAR size columns) as an integer: the trimmed text
     must be an optional sign and digits; '' and NULL give NULL (no quantity); anything else
     ('N/A', '12.5', '1e3') gives NULL, and staging quarantines the row naming size and value.
-    DuckDB's TRY_CAST would round '12.5' and accept '1e3', so both dialects check the shape. -#}
+    DuckDB's TRY_CAST would round '12.5' and accept '1e3', so both dialects check the shape, in
+    ASCII digits only: SQL Server's LIKE runs under a binary collation, as a width-insensitive
+    default one would let full-width digits ('１２') through [0-9]. Beyond INT ('3000000000')
+    gives NULL on both. -#}
 {% macro try_cast_qty(expr) -%}
     {{ return(adapter.dispatch('try_cast_qty', 'order_sync')(expr)) }}
 {%- endmacro %}
@@ -11,5 +14,5 @@
 {%- endmacro %}
 
 {% macro sqlserver__try_cast_qty(expr) -%}
-    try_convert(int, case when ltrim(rtrim({{ expr }})) <> '' and ltrim(rtrim({{ expr }})) not like '%[^0-9+-]%' then ltrim(rtrim({{ expr }})) end)
+    try_convert(int, case when ltrim(rtrim({{ expr }})) <> '' and ltrim(rtrim({{ expr }})) collate Latin1_General_100_BIN2 not like '%[^0-9+-]%' then ltrim(rtrim({{ expr }})) end)
 {%- endmacro %}

@@ -2,8 +2,9 @@
 
     build_date(): the date the scope window is relative to: the dbt var as_of_date
         ('YYYY-MM-DD', tests) else today (dbt's cross-database current_timestamp).
-    norm_text(expr): trimmed, upper-cased text, NULL when blank (the case rule for customer,
-        status and season comparisons).
+    norm_text(expr): trimmed (spaces, tabs, CR/LF, no-break spaces), upper-cased text, NULL when
+        blank: the rule for customer, status and season keys (macros/payload/labels.sql); compare
+        it with configured values through exact_text.
     route_name_sql(template, customer, season): a route's board name template ({customer},
         {season}; a line without a season renders 'No season') as a text expression.
     route_case_sql(key, customer, season): a CASE over the customer entries of monday.yml giving
@@ -22,7 +23,7 @@
 {%- endmacro %}
 
 {% macro norm_text(expr) -%}
-    nullif(upper(ltrim(rtrim({{ expr }}))), '')
+    nullif({{ fold_case(trim_blank(expr)) }}, '')
 {%- endmacro %}
 
 {% macro route_name_sql(template, customer, season) -%}
@@ -52,7 +53,7 @@
 {% macro route_case_sql(key, customer, season) -%}
     {%- set config = routing_config() -%}
     {%- if config.customers -%}
-    case {{ norm_text(customer) }}
+    case {{ exact_text(norm_text(customer)) }}
         {%- for name, route in config.customers.items() %}
         when {{ text_literal(name) }} then {{ _route_value_sql(route, key, customer, season) }}
         {%- endfor %}

@@ -11,8 +11,6 @@ select
     is_missing_customer_name,
     has_negative_qty,
     has_non_numeric_qty,
-    is_item_name_invalid,
-    is_long_text_too_long,
     quarantine_reason,
     is_valid
 from {{ ref('stg_orders_unified') }}

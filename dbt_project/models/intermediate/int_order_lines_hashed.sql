@@ -4,10 +4,19 @@
     Lines of `sizes: column` routes (a row in int_order_size_curves) also carry the size curve
     column (macros/payload/size_curve.sql) in column_values and payload_hash; every other line's
     JSON and hash are exactly those of a mapping without it. Without any column route in
-    monday.yml this compiles as if the mode did not exist (no join). -#}
+    monday.yml this compiles as if the mode did not exist (no join).
+    Labels follow one rule (macros/payload/labels.sql): customer_name, season and the group
+    title are trimmed and upper-cased. Values over monday's limits (item name 255, long text
+    2,000, group title 255) are sent cut with '…' (macros/payload/monday_limits.sql); the hash is
+    of the cut value, i.e. of what is sent, so a value within its limit hashes as before. -#}
 {%- set items = monday_mapping()['items'] -%}
 {%- set columns = items['columns'] -%}
 {%- set column_sizes = has_column_sizes() -%}
+{%- set limits = {} -%}
+{%- for limit in payload_limits() -%}
+    {%- do limits.update({limit.monday_column: limit.limit}) -%}
+{%- endfor -%}
+{%- set curve_type = size_curve_column()['type'] if column_sizes else none -%}
 
 with
 
@@ -33,19 +42,20 @@ named as (
 
     select
         record_uuid,
-        customer_name,
+        {{ norm_text('customer_name') }} as customer_name,
         aag_order_number as order_number,
         po_number,
-        coalesce(nullif(ltrim(rtrim(customer_season)), ''), nullif(ltrim(rtrim(aag_season)), '')) as season,
-        {{ item_name_sql() }} as item_name,
+        {{ season_sql('customer_season', 'aag_season') }} as season,
+        {{ fit_text(item_name_sql(), limits['name']) }} as item_name,
         {{ as_bool(is_cancelled_condition('order_status')) }} as is_cancelled,
         {{ monday_value_text(items['sync_key']['type'], 'record_uuid') }} as v_0
         {%- for column in columns %},
-        {{ monday_value_text(column.type, snake_case(column.source)) }} as v_{{ loop.index }}
+        {%- set value = monday_value_text(column.type, snake_case(column.source)) %}
+        {{ fit_text(value, limits[column.id]) if column.id in limits else value }} as v_{{ loop.index }}
         {%- endfor %}
         {%- if column_sizes %},
         curve_record_uuid,
-        size_curve as v_curve
+        {{ fit_text('size_curve', long_text_limit()) if curve_type == 'long_text' else 'size_curve' }} as v_curve
         {%- endif %}
     from lines
 
@@ -55,7 +65,7 @@ titled as (
 
     select
         named.*,
-        {{ join_nonnull("' '", ["nullif(ltrim(rtrim(customer_name)), '')", 'season']) }} as group_title
+        {{ fit_text(group_title_sql('customer_name', 'season'), limits['group']) }} as group_title
         {%- if column_sizes %},
         case
             when curve_record_uuid is null then {{ text_literal(mapping_signature('item', items['sync_key'], columns)) }}

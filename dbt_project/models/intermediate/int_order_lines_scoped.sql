@@ -2,7 +2,9 @@
     first reason a planner can read: 'status SHIPPED', 'ex factory before 2026-09-28',
     'ex factory after 2026-12-31', 'ex factory missing', 'season 2024 FALL', 'no season'.
     monday.yml `scope` (absent: every line in scope); statuses and seasons compared trimmed and
-    upper-cased; the date window is relative to build_date() (dbt var as_of_date, else today). -#}
+    upper-cased, code point by code point on both engines (macros/payload/labels.sql); the date
+    window is relative to build_date() (dbt var as_of_date, else today). customer_name and season
+    are the trimmed, upper-cased labels the lines are grouped and routed by. -#}
 {{ config(materialized='view') }}
 {%- set scope = routing_config().scope -%}
 {%- set window = scope.date_window -%}
@@ -13,9 +15,9 @@ lines as (
 
     select
         record_uuid,
-        customer_name,
+        {{ norm_text('customer_name') }} as customer_name,
         aag_order_number as order_number,
-        coalesce(nullif(ltrim(rtrim(customer_season)), ''), nullif(ltrim(rtrim(aag_season)), '')) as season,
+        {{ season_sql('customer_season', 'aag_season') }} as season,
         {{ as_bool(is_cancelled_condition('order_status')) }} as is_cancelled,
         {{ norm_text('order_status') }} as status_key
         {%- if window is not none %},
@@ -56,7 +58,7 @@ reasoned as (
             {%- if scope.leave_statuses %}
             {%- set statuses = [] %}
             {%- for status in scope.leave_statuses %}{% do statuses.append(text_literal(status | trim | upper)) %}{% endfor %}
-            when lines.status_key in ({{ statuses | join(', ') }})
+            when {{ exact_text('lines.status_key') }} in ({{ statuses | join(', ') }})
                 then concat('status ', lines.status_key)
             {%- endif %}
             {%- if window is not none %}
@@ -74,11 +76,11 @@ reasoned as (
             {%- if scope.seasons %}
             {%- set seasons = [] %}
             {%- for season in scope.seasons %}{% do seasons.append(text_literal(season | trim | upper)) %}{% endfor %}
-            when upper(lines.season) not in ({{ seasons | join(', ') }})
-                then concat('season ', upper(lines.season))
+            when {{ exact_text('lines.season') }} not in ({{ seasons | join(', ') }})
+                then concat('season ', lines.season)
             {%- elif scope.season_pattern %}
-            when upper(lines.season) not like {{ text_literal(scope.season_pattern | upper) }}
-                then concat('season ', upper(lines.season))
+            when {{ exact_text('lines.season') }} not like {{ text_literal(scope.season_pattern | upper) }}
+                then concat('season ', lines.season)
             {%- endif %}
         end as out_of_scope_reason
         {%- endif %}

@@ -1,5 +1,8 @@
-{#- Source rows kept out of the sync, with the reason a planner can act on. A quarantined line
-    already on monday stays there unchanged (it is neither updated nor archived). -#}
+{#- Source rows kept out of the sync, with the reason a planner can act on: only rows monday
+    cannot represent (no record_uuid or a blank one, a repeated one, no order number, no
+    customer, a bad quantity). Values over monday's limits are sent cut and listed in
+    WARN_ORDERS_UNIFIED instead. A quarantined line already on monday stays there unchanged (it
+    is neither updated nor archived). -#}
 select
     record_uuid,
     aag_order_number as {{ adapter.quote('AAG ORDER NUMBER') }},
@@ -10,8 +13,6 @@ select
     is_missing_order_number,
     is_missing_customer_name,
     has_negative_qty,
-    has_non_numeric_qty,
-    is_item_name_invalid,
-    is_long_text_too_long
+    has_non_numeric_qty
 from {{ ref('int_order_lines_checked') }}
 where not ({{ is_true('is_valid') }})

@@ -1,17 +1,18 @@
 {#- One row per ORDERS_UNIFIED row: descriptive columns renamed to snake_case, size columns
     (named by their size, e.g. "XS", "16/32/33") typed as integers, and flags plus a readable
-    quarantine_reason for every row monday cannot or must not take. Rows are never dropped here:
-    int_order_lines_checked stores the verdicts, int_order_lines_valid keeps the valid lines,
+    quarantine_reason for every row monday cannot take: no key, a repeated key, no order number,
+    no customer, a bad quantity. Values over monday's limits are not a reason: they are sent cut
+    (macros/payload/monday_limits.sql) and listed in WARN_ORDERS_UNIFIED. Rows are never dropped
+    here: int_order_lines_checked stores the verdicts, int_order_lines_valid keeps the valid lines,
     QUAR_ORDERS_UNIFIED lists the others.
+    record_uuid is the sync key text: lower-case, trimmed (trim_blank), NULL when blank, so a
+    blank or whitespace-only key (possible where the source key is text) is quarantined like NULL,
+    and keys differing only in case or outer spaces are the same key (both rows quarantined).
     A view, like every staging model: a reader pays only for the columns it selects, so the
     unpivot and the hashing read typed columns without re-running the 276-column checks, which
     int_order_lines_checked computes once. -#}
 {%- set sizes = size_columns() -%}
-{%- set mapping = monday_mapping() -%}
-{%- set long_text_columns = [] -%}
-{%- for column in mapping['items']['columns'] if column.type == 'long_text' -%}
-    {%- do long_text_columns.append(column.source) -%}
-{%- endfor -%}
+{%- set record_key = "nullif(" ~ trim_blank(uuid_to_text(adapter.quote('record_uuid'))) ~ ", '')" %}
 
 with
 
@@ -24,7 +25,8 @@ source as (
 renamed as (
 
     select
-        {{ uuid_to_text(adapter.quote('record_uuid')) }} as record_uuid,
+        {{ record_key }} as record_uuid,
+        {{ as_bool(adapter.quote('record_uuid') ~ ' is null') }} as is_record_uuid_null,
         {{ adapter.quote('AAG ORDER NUMBER') }} as aag_order_number,
         {{ adapter.quote('CUSTOMER NAME') }} as customer_name,
         {{ adapter.quote('CUSTOMER SEASON') }} as customer_season,
@@ -66,7 +68,7 @@ renamed as (
             {%- do negative.append("case when " ~ typed ~ " < 0 then concat('negative quantity ', " ~ typed ~ ", ' in size " ~ (size.name | replace("'", "''")) ~ "') end") -%}
             {%- do negative_tests.append(typed ~ " < 0") -%}
             {%- if size.is_text -%}
-                {%- do non_numeric.append("case when ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null then concat('non-numeric quantity ''', " ~ raw ~ ", ''' in size " ~ (size.name | replace("'", "''")) ~ "') end") -%}
+                {%- do non_numeric.append("case when ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null then concat('bad quantity ''', " ~ raw ~ ", ''' in size " ~ (size.name | replace("'", "''")) ~ " (a whole number up to 2147483647)') end") -%}
                 {%- do non_numeric_tests.append("(ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null)") -%}
             {%- endif -%}
         {%- endfor %}
@@ -85,9 +87,10 @@ renamed as (
     the aggregate keeps only the keys and the join streams the wide rows past it. #}
 repeated_uuids as (
 
-    select {{ uuid_to_text(adapter.quote('record_uuid')) }} as record_uuid, count(*) as record_uuid_rows
+    select {{ record_key }} as record_uuid, count(*) as record_uuid_rows
     from {{ source('orders', 'ORDERS_UNIFIED') }}
-    group by {{ uuid_to_text(adapter.quote('record_uuid')) }}
+    where {{ record_key }} is not null
+    group by {{ record_key }}
     having count(*) > 1
 
 ),
@@ -96,11 +99,7 @@ measured as (
 
     select
         renamed.*,
-        coalesce(repeated_uuids.record_uuid_rows, 1) as record_uuid_rows,
-        {{ dbt.length(item_name_sql()) }} as item_name_length
-        {%- for source_name in long_text_columns %},
-        {{ dbt.length(snake_case(source_name)) }} as long_text_length_{{ loop.index }}
-        {%- endfor %}
+        coalesce(repeated_uuids.record_uuid_rows, 1) as record_uuid_rows
     from renamed
     left join repeated_uuids
         on repeated_uuids.record_uuid = renamed.record_uuid
@@ -111,20 +110,17 @@ reasoned as (
 
     select
         measured.*,
-        case when record_uuid is null then 'record_uuid is NULL' end as missing_record_uuid_reason,
+        case
+            when {{ is_true('is_record_uuid_null') }} then 'record_uuid is NULL'
+            when record_uuid is null then 'record_uuid is blank'
+        end as missing_record_uuid_reason,
         case when record_uuid is not null and record_uuid_rows > 1
             then concat('record_uuid ', record_uuid, ' appears on ', record_uuid_rows, ' rows') end
             as duplicate_record_uuid_reason,
-        case when aag_order_number is null or ltrim(rtrim(aag_order_number)) = ''
+        case when {{ norm_text('aag_order_number') }} is null
             then 'AAG ORDER NUMBER is blank' end as missing_order_number_reason,
-        case when customer_name is null or ltrim(rtrim(customer_name)) = ''
-            then 'CUSTOMER NAME is blank' end as missing_customer_reason,
-        case when item_name_length is null then 'item name is empty'
-            when item_name_length > 255
-            then concat('item name is ', item_name_length, ' characters (monday allows 255)') end
-            as item_name_reason,
-        {{ join_nonnull("'; '", long_text_reasons(long_text_columns)) if long_text_columns else 'null' }}
-            as long_text_reason
+        case when {{ norm_text('customer_name') }} is null
+            then 'CUSTOMER NAME is blank' end as missing_customer_reason
     from measured
 
 ),
@@ -162,12 +158,9 @@ final as (
         {{ as_bool('missing_customer_reason is not null') }} as is_missing_customer_name,
         {{ as_bool('negative_qty_reason is not null') }} as has_negative_qty,
         {{ as_bool('non_numeric_qty_reason is not null') }} as has_non_numeric_qty,
-        {{ as_bool('item_name_reason is not null') }} as is_item_name_invalid,
-        {{ as_bool('long_text_reason is not null') }} as is_long_text_too_long,
         {{ join_nonnull("'; '", [
             'missing_record_uuid_reason', 'duplicate_record_uuid_reason', 'missing_order_number_reason',
-            'missing_customer_reason', 'negative_qty_reason', 'non_numeric_qty_reason',
-            'item_name_reason', 'long_text_reason']) }} as quarantine_reason
+            'missing_customer_reason', 'negative_qty_reason', 'non_numeric_qty_reason']) }} as quarantine_reason
     from reasoned
 
 )
