@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import traceback
 from typing import Any
 
 from graphql import GraphQLError
@@ -66,3 +68,19 @@ class MondayError(GraphQLError):
 def error_body(message: str, code: str, **extensions: Any) -> dict[str, Any]:
     """A request-level error body: ``{"errors": [{message, extensions}]}``."""
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def format_error(err: GraphQLError) -> dict[str, Any]:
+    """An ``errors[]`` entry; every entry carries ``extensions.code`` (INTERNAL_SERVER_ERROR for a
+    resolver bug, printed to stderr; BAD_USER_INPUT for graphql-core's own errors)."""
+    out = err.formatted
+    ext = dict(out.get("extensions") or {})
+    if "code" not in ext:
+        original = err.original_error
+        if original is not None and not isinstance(original, GraphQLError):
+            ext["code"] = INTERNAL
+            traceback.print_exception(original, file=sys.stderr)
+        else:
+            ext["code"] = BAD_USER_INPUT
+    out["extensions"] = ext
+    return out

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 import time
-import traceback
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -268,7 +266,7 @@ class GraphQLEndpoint:
         if not is_mutation:
             for _, name in roots:
                 self.stats.bump("queries", name)
-        reply = self._response(result.data, [self._format(e) for e in result.errors or []])  # type: ignore[union-attr]
+        reply = self._response(result.data, [E.format_error(e) for e in result.errors or []])  # type: ignore[union-attr]
 
         if fault is not None:
             if fault.kind == "truncated_json":
@@ -299,17 +297,3 @@ class GraphQLEndpoint:
         if fault.kind == "drop_before":
             return Reply(0, b"", action="drop", store=False)
         return None
-
-    @staticmethod
-    def _format(err: GraphQLError) -> dict[str, Any]:
-        out = err.formatted
-        ext = dict(out.get("extensions") or {})
-        if "code" not in ext:
-            original = err.original_error
-            if original is not None and not isinstance(original, GraphQLError):
-                ext["code"] = E.INTERNAL
-                traceback.print_exception(original, file=sys.stderr)
-            else:
-                ext["code"] = E.BAD_USER_INPUT
-        out["extensions"] = ext
-        return out
