@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint generate edit-sample reset status bench-transform bench-push bench-scale compile-sqlserver docs
+.PHONY: run test lint generate edit-sample reset status bench-transform bench-push bench-scale compile-sqlserver verify-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -66,6 +66,13 @@ lint: $(VENV)/.installed
 
 compile-sqlserver: $(VENV)/.installed
 	$(PY) -m tools.compile_sqlserver
+
+# Run first on your own SQL Server, before the first real sync (README, "Running against SQL
+# Server"): a scratch schema, a fixed sample, dbt build, the pusher against the local sandbox, one
+# checklist (and logs/verify-sqlserver.json). TARGET=sqlserver_freetds picks another output;
+# KEEP=1 keeps the scratch schema and the work directory.
+verify-sqlserver: $(VENV)/.installed profiles.yml
+	$(PY) -m tools.verify_sqlserver $(if $(TARGET),--target $(TARGET)) $(if $(KEEP),--keep)
 
 bench-transform: $(VENV)/.installed
 	$(PY) -m tools.bench_transform

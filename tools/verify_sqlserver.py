@@ -194,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         report.add(Check("connect to SQL Server", False, str(exc)))
         return finish(report, args.json)
+    except Exception as exc:  # noqa: BLE001 - a driver refusing the settings before it connects
+        detail = (
+            f"{type(exc).__name__}: {' '.join(str(exc).split())} (check ORDER_SYNC_SQLSERVER_* variables)"
+        )
+        report.add(Check("connect to SQL Server", False, detail))
+        return finish(report, args.json)
     work = Path(tempfile.mkdtemp(prefix="verify-sqlserver-"))
     target = SqlServerEngine(
         f"SQL Server ({args.target})", args.target, args.schema,
