@@ -29,6 +29,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     from pusher.profiles import find_profiles_file, load_output
 
     report = Report(f"order-sync self-test: target {args.target}")
+    output: dict[str, Any] = {}
     try:
         profiles_file = find_profiles_file(args.profiles_dir)
         output = load_output(args.target, args.profiles_dir)
@@ -196,8 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         return finish(report, args.json)
     except Exception as exc:  # noqa: BLE001 - a driver refusing the settings before it connects
         detail = (
-            f"{type(exc).__name__}: {' '.join(str(exc).split())} (check ORDER_SYNC_SQLSERVER_* variables)"
+            f"{type(exc).__name__}: {' '.join(str(exc).split())} (check the ORDER_SYNC_SQLSERVER_* variables)"
         )
+        for secret in (output.get("password"), output.get("client_secret")):
+            detail = detail.replace(str(secret), "***") if secret else detail
         report.add(Check("connect to SQL Server", False, detail))
         return finish(report, args.json)
     work = Path(tempfile.mkdtemp(prefix="verify-sqlserver-"))
