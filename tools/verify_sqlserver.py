@@ -186,15 +186,24 @@ def main(argv: list[str] | None = None) -> int:
 
     report = Report(f"order-sync self-test: target {args.target}")
     output: dict[str, Any] = {}
+    step = "settings (profiles.yml, target, local sandbox)"
     try:
+        from tests.sandbox.resolvers import schema_path
+
+        if not schema_path().exists():  # the local sandbox validates every request against it
+            raise ConfigError(
+                f"monday's schema for the local sandbox is not at {schema_path()}: check out ../shared "
+                "beside the repo or set MONDAY_SCHEMA_SDL"
+            )
         profiles_file = find_profiles_file(args.profiles_dir)
         output = load_output(args.target, args.profiles_dir)
         if str(output.get("type")).lower() != "sqlserver":
             raise ConfigError(f"target {args.target} is type {output.get('type')}: pick a sqlserver output")
         say(f"connecting to {output.get('server')} (target {args.target})")
+        step = "connect to SQL Server"
         connect(args.target, args.profiles_dir).close()
     except ConfigError as exc:
-        report.add(Check("connect to SQL Server", False, str(exc)))
+        report.add(Check(step, False, str(exc)))
         return finish(report, args.json)
     except Exception as exc:  # noqa: BLE001 - a driver refusing the settings before it connects
         detail = (
@@ -202,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for secret in (output.get("password"), output.get("client_secret")):
             detail = detail.replace(str(secret), "***") if secret else detail
-        report.add(Check("connect to SQL Server", False, detail))
+        report.add(Check(step, False, detail))
         return finish(report, args.json)
     work = Path(tempfile.mkdtemp(prefix="verify-sqlserver-"))
     target = SqlServerEngine(
