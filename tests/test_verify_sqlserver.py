@@ -222,7 +222,7 @@ def test_the_sample_goes_in_as_parameters_with_the_legacy_types() -> None:
     assert create.startswith("CREATE TABLE [verify_s].[ORDERS_UNIFIED] ([record_uuid] UNIQUEIDENTIFIER NULL")
     assert "[OS] NVARCHAR(20) NULL" in create and "[XS] INT NULL" in create
     assert "[NOTES] NVARCHAR(MAX) NULL" in create
-    assert len(inserts) == len(sample.rows) == conn.commits - 1
+    assert len(inserts) == len(sample.rows) == conn.commits - 1  # each statement committed
     assert not any(
         "NEILL" in sql or "DROP TABLE x" in sql for sql in inserts
     )  # hostile text: parameters only

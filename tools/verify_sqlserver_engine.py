@@ -125,6 +125,13 @@ class SqlServerEngine(Engine):
     def commit(self) -> None:
         self.conn.commit()
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """As Engine.query, then ends the transaction pyodbc opened, so dbt and the pusher (other
+        sessions) never wait on the kit."""
+        result = super().query(sql, params)
+        self.commit()
+        return result
+
     def quote(self, name: str) -> str:
         return "[" + name.replace("]", "]]") + "]"
 
