@@ -176,7 +176,14 @@ class BoardStep:
                 sends.append(op)
         if self.bulk is not None and ready:
             sub_board = view.subitem_board_id
-            ready = self.bulk.take(board_id, ready, view, lambda s: subitem_op(s, None, board_id, sub_board))
+
+            def send_now(ops: list[Op]) -> None:
+                ops = self.adopter.before_send(ops)
+                self.sender.send("create_items", ops, board_id, board_id, adopt=self.adopter.adopt)
+
+            ready = self.bulk.take(
+                board_id, ready, view, lambda s: subitem_op(s, None, board_id, sub_board), send_now
+            )
             if board_id in self.bulk.state.full:
                 self.full[board_id] = self.bulk.state.full[board_id]
                 for op in ready:

@@ -131,6 +131,17 @@ def build_job(
     return Job(buf.getvalue(), rows, len(units), len(subs))
 
 
+def units_of(job: Job) -> list[Unit]:
+    """A job's items with their subitems again (its rows are in CSV order)."""
+    units: list[Unit] = []
+    for op in job.rows:
+        if op.entity == "item":
+            units.append(Unit(op))
+        else:
+            units[-1].subitems.append(op)
+    return units
+
+
 def split_units(units: Sequence[Unit], max_rows: int) -> list[list[Unit]]:
     """``units`` in as few jobs of at most ``max_rows`` rows as they fit in, evenly filled, each
     item with all its subitems. A unit larger than ``max_rows`` is left out (it goes by mutation)."""

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from . import bulk_settle
 from .batches import Sender
 from .board import BoardView
-from .bulk_csv import ROWS_PER_JOB, Job, Unit, build_job, split_units
+from .bulk_csv import ROWS_PER_JOB, Job, Unit, build_job, split_units, units_of
 from .bulk_jobs import ImportStatus, JobApi, StartRefused, start_request
+from .bulk_labels import Labels
 from .bulk_removals import Removals
 from .capacity import BOARD_FULL
 from .config import Settings
@@ -84,13 +85,20 @@ class BulkWave:
         self.state = WaveState()
         self.subitems_by_parent: Mapping[str, list[SubitemRow]] = {}
         self.removals = Removals(self)
+        self.labels = Labels(sender, settings.item_columns, settings.subitem_columns)
 
     # ----------------------------------------------------------- decide
     def take(
-        self, board_id: str, ops: Sequence[Op], view: BoardView, make_sub: Callable[[SubitemRow], Op]
+        self,
+        board_id: str,
+        ops: Sequence[Op],
+        view: BoardView,
+        make_sub: Callable[[SubitemRow], Op],
+        send_now: Callable[[list[Op]], None],
     ) -> list[Op]:
         """Send the creates of ``ops`` that make a large enough wave per group as jobs; return the
-        ops still to send by mutation (some flagged for a lookup by sync key first)."""
+        ops still to send by mutation (some flagged for a lookup by sync key first). ``send_now``
+        creates items by mutation at once: those bringing a label the board lacks (bulk_labels)."""
         if self.mode == "off":
             return list(ops)
         rest: list[Op] = []
@@ -109,8 +117,24 @@ class BulkWave:
             if sum(u.rows for u in units) < self.s.bulk.min_rows:
                 rest += [u.item for u in units]
                 continue
-            rest += self._group(board_id, group_id, units)
+            self.labels.read([board_id, view.subitem_board_id])
+            units, seeds, by_mutation = self._label_check(board_id, view.subitem_board_id, units)
+            if seeds:
+                send_now(seeds)
+            rest += by_mutation + self._group(board_id, group_id, units)
         return rest
+
+    def _label_check(
+        self, board_id: str, sub_board: str | None, units: list[Unit]
+    ) -> tuple[list[Unit], list[Op], list[Op]]:
+        """(units for jobs, items to create first by mutation, items to send by mutation later)."""
+        jobs, seeds, later = self.labels.sort(board_id, sub_board, units)
+        if seeds or later:
+            self.summary.notes.append(
+                f"{len(seeds) + len(later)} new item(s) on board {board_id} went by mutation: they bring "
+                "status or dropdown labels the board did not have (monday's import creates none)"
+            )
+        return jobs, seeds, later
 
     def _job_mode(self, rows: int) -> str | None:
         """ingest / backfill for a job of ``rows`` rows, or None (mutations)."""
@@ -290,17 +314,6 @@ class BulkWave:
 
 
 _NOTHING_CREATED_CODES = bulk_settle.RETRIED
-
-
-def units_of(job: Job) -> list[Unit]:
-    """The job's items with their subitems again (rows are in CSV order)."""
-    units: list[Unit] = []
-    for op in job.rows:
-        if op.entity == "item":
-            units.append(Unit(op))
-        else:
-            units[-1].subitems.append(op)
-    return units
 
 
 def group_subitems(rows: Sequence[SubitemRow]) -> Mapping[str, list[SubitemRow]]:

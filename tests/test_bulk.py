@@ -374,7 +374,7 @@ def test_hostile_text_arrives_exactly(env: Env) -> None:
 
 def test_rows_monday_refuses_are_errors_and_stay_in_the_outbox(env: Env) -> None:
     ks = wave(env, 6)
-    bad = item_values(ks[2], order_status={"label": "NOT A LABEL"})
+    bad = item_values(ks[2], ex_factory={"date": "2026-13-45"})
     outbox(
         env,
         [item_row(k, values=bad if k == ks[2] else None) for k in ks],
@@ -384,7 +384,7 @@ def test_rows_monday_refuses_are_errors_and_stay_in_the_outbox(env: Env) -> None
     assert summary.exit_code == EXIT_ROWS_FAILED
     errors = {(e.entity, e.sync_key): e for e in summary.errors}
     assert errors[("item", ks[2])].code == "IMPORT_VALIDATION_ERROR"
-    assert "NOT A LABEL" in (errors[("item", ks[2])].message or "")
+    assert "2026-13-45" in (errors[("item", ks[2])].message or "")
     assert {k for e, k in errors if e == "subitem"} == {f"{ks[2]}|{s}" for s in SIZES}
     (err,) = env.sql(
         "select error_code from main.MON_PushLog where sync_key = ? and status = 'error'", [ks[2]]
@@ -393,6 +393,30 @@ def test_rows_monday_refuses_are_errors_and_stay_in_the_outbox(env: Env) -> None
     assert set(on_board(env)) == set(ks) - {ks[2]}
     left = env.sql("select sync_key from main.STG_MON_CustMasterSchedule")
     assert left == [(ks[2],)]
+
+
+def test_a_label_the_board_lacks_goes_first_by_mutation_then_the_rest_by_job(env: Env) -> None:
+    ks = keys(8)
+    new_label = {"labels": ["FRESH LABEL"]}
+    outbox(
+        env,
+        [
+            item_row(k, values=item_values(k, order_type=new_label) if i % 2 else None)
+            for i, k in enumerate(ks)
+        ],
+        [subitem_row(k, s, 10) for k in ks for s in SIZES],
+    )
+    summary = run(env)
+    assert summary.exit_code == EXIT_OK, summary.render()
+    (seed,) = env.session.mutations("create_item(")
+    assert [json.loads(v).get("order_type") for n, v in seed["variables"].items() if n.startswith("cv")] == [
+        new_label
+    ]
+    assert [(j["rows"], j["status"]) for j in summary.jobs] == [(28, "ok")]
+    items = on_board(env)
+    stored = [items[k]["column_values"]["order_type"] for k in ks[1::2]]  # the seed's and the job's alike
+    assert stored == [stored[0]] * 4 and stored[0]
+    all_once(env, ks)
 
 
 # ------------------------------------------------------------------ failure reasons

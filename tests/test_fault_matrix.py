@@ -682,3 +682,105 @@ def test_token_never_leaks_from_a_real_process(world: World) -> None:
     assert world.sql("select count(*) from main.MON_PushLog where status = 'error'")[0][0] >= 1
     for text in (*seen, log):
         assert TOKEN not in text
+
+
+# ------------------------------------------------- bulk import jobs (issue 11)
+def _bulk_config(world: World, monkeypatch: pytest.MonkeyPatch, min_rows: int = 10) -> None:
+    """monday.yml with a bulk section small enough for the sample's waves to go as jobs."""
+    data = yaml.safe_load((REPO / "monday.yml").read_text(encoding="utf-8"))
+    data["bulk"] = {"min_rows": min_rows, "poll_seconds": 0.05, "max_wait_seconds": 30}
+    path = world.tmp / "monday-bulk.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("ORDER_SYNC_CONFIG", str(path))
+
+
+def _jobs(world: World, phase: str = "intent") -> list[tuple[Any, ...]]:
+    return world.sql(
+        "select operation, status, error_code from main.MON_PushLog where entity = 'job' and phase = ? "
+        "order by logged_at",
+        [phase],
+    )
+
+
+def _job_counts(world: World) -> dict[str, int]:
+    return dict(world.sandbox.stats["jobs"]["by_status"])
+
+
+def test_bulk_first_sync_then_a_rerun_sends_nothing(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    _bulk_config(world, monkeypatch)
+    assert world.push("--bulk", "ingest") == [EXIT_OK] * len(world.customers)
+    assert _jobs(world, "outcome") and {s for _, s, _ in _jobs(world, "outcome")} == {"ok"}
+    by_job = world.sql(
+        "select count(*) from main.MON_PushLog where phase = 'outcome' and status = 'ok' "
+        "and idempotency_key like 'job:%'"
+    )[0][0]
+    # only the few items bringing a label the board lacked went by mutation (labels first)
+    assert by_job > 5 * world.sandbox.stats["mutations_by_field"].get("create_item", 0)
+    assert_settled(world)
+    before = dict(world.sandbox.stats["mutations_by_field"])
+    assert world.push("--bulk", "ingest") == [EXIT_OK] * len(world.customers)
+    assert world.sandbox.stats["mutations_by_field"] == before
+
+
+def test_bulk_sigkill_after_the_job_started(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """monday started the job, its answer (job id, upload URL) never reached the pusher: the job
+    gets no file and creates nothing; the rerun starts another."""
+    _bulk_config(world, monkeypatch)
+    world.sandbox.inject("slow", match="ingest_items", seconds=60)
+    proc = world.spawn(world.first, "--bulk", "ingest")
+    world.wait_for("the job start", lambda s: s["jobs"]["import_jobs"] >= 1, proc)
+    world.kill(proc)
+    assert _jobs(world) == []  # the job's id never reached the pusher: nothing to settle
+    world.sandbox.clear_faults()
+    assert world.push("--bulk", "ingest") == [EXIT_OK] * len(world.customers)
+    assert_settled(world)
+
+
+@pytest.mark.parametrize("moment", ["uploaded", "processing"])
+def test_bulk_sigkill_after_the_upload(world: World, monkeypatch: pytest.MonkeyPatch, moment: str) -> None:
+    """Killed once the file is up (the job not yet processing, or half done): the rerun finds the
+    job intent without outcome, waits for the job, takes its report; nothing is created twice."""
+    _bulk_config(world, monkeypatch)
+    world.sandbox.configure(import_rows_per_second=20)
+    proc = world.spawn(world.first, "--bulk", "ingest")
+
+    def reached(stats: dict[str, Any]) -> bool:
+        jobs = list(world.sandbox.jobs.jobs.values())
+        if moment == "uploaded":
+            return any(j.data is not None for j in jobs)
+        return any(j.status == "PROCESSING" and j.done > 0 for j in jobs)
+
+    world.wait_for(f"the job {moment}", reached, proc)
+    world.kill(proc)
+    assert [(op, st) for op, st, _ in _jobs(world)] == [("ingest", "sent")] and _jobs(world, "outcome") == []
+    world.sandbox.configure(import_rows_per_second=2000)
+    ((job,),) = world.sql("select sync_key from main.MON_PushLog where entity = 'job'")
+    assert world.push("--bulk", "ingest", customers=[world.first]) == [EXIT_OK]
+    assert {s for _, s, _ in _jobs(world, "outcome")} == {"ok"}
+    resent = world.sql(
+        "select count(*) from main.MON_PushLog l where phase = 'intent' and batch_id <> ? and sync_key in "
+        "(select sync_key from main.MON_PushLog where batch_id = ? and entity <> 'job')",
+        [job, job],
+    )
+    assert resent == [(0,)]  # the killed run's job rows were taken from its report, never sent again
+    assert world.push("--bulk", "ingest") == [EXIT_OK] * len(world.customers)
+    assert_settled(world)
+
+
+def test_bulk_job_failing_half_way(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job ends FAILED (INTERNAL_ERROR) after a few rows: those stay and are confirmed from the
+    report, the rest are errors left in the outbox, and the rerun creates them once."""
+    _bulk_config(world, monkeypatch)
+    world.sandbox.inject("job_fail_after", match="ingest_items", rows=7)
+    assert world.push("--bulk", "ingest", customers=[world.first]) == [EXIT_ROWS_FAILED]
+    ((job,),) = world.sql(
+        "select sync_key from main.MON_PushLog where entity = 'job' and status = 'error' "
+        "and error_code = 'INTERNAL_ERROR'"
+    )
+    ok = world.sql(
+        "select count(*) from main.MON_PushLog where batch_id = ? and entity <> 'job' and status = 'ok'",
+        [job],
+    )
+    assert ok == [(7,)]
+    assert world.push("--bulk", "ingest") == [EXIT_OK] * len(world.customers)
+    assert_settled(world)
