@@ -14,5 +14,12 @@
 {%- endmacro %}
 
 {% macro sqlserver__try_cast_qty(expr) -%}
-    try_convert(int, case when ltrim(rtrim({{ expr }})) <> '' and ltrim(rtrim({{ expr }})) collate Latin1_General_100_BIN2 not like '%[^0-9+-]%' then ltrim(rtrim({{ expr }})) end)
+    {#- [+-]?[0-9]+ in LIKE terms: only signs and digits, a sign only first, at least one digit
+        (TRY_CONVERT(int, '-') is 0 on SQL Server, not NULL). #}
+    {%- set t = 'ltrim(rtrim(' ~ expr ~ '))' -%}
+    try_convert(int, case when {{ t }} <> ''
+        and {{ t }} collate Latin1_General_100_BIN2 not like '%[^0-9+-]%'
+        and substring({{ t }}, 2, 4000) collate Latin1_General_100_BIN2 not like '%[^0-9]%'
+        and {{ t }} collate Latin1_General_100_BIN2 like '%[0-9]%'
+        then {{ t }} end)
 {%- endmacro %}
