@@ -71,6 +71,24 @@ _IDS = frozenset(
 )
 
 
+# Customer and season are labels (docs/CONTRACT.md, "Hostile input"): the outbox holds them
+# trimmed of these characters and upper-cased in SQL; a name given on the command line is trimmed
+# of the same characters here and upper-cased by the database, so both sides fold case alike
+# (Python's str.upper differs from SQL's on letters like 'ß').
+LABEL_BLANKS = " \t\r\n\u00a0"
+
+
+def label(value: str) -> str:
+    """A customer or season as given (command line, monday.yml) trimmed like the outbox's labels."""
+    return value.strip(LABEL_BLANKS)
+
+
+def label_in(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
+    """`` AND UPPER(column) IN (UPPER(?), ...)`` for labels: trimmed here, case folded by SQL."""
+    marks = ", ".join("UPPER(?)" for _ in values)
+    return f" AND UPPER({column}) IN ({marks})", [label(v) for v in values]
+
+
 def monday_id(value: Any) -> str | None:
     """monday ids as text, whatever numeric type the view happens to use."""
     if value is None:
@@ -180,7 +198,7 @@ def _columns(db: Database, relation: str, wanted: Sequence[str]) -> list[str]:
 
 def _select(db: Database, relation: str, columns: Sequence[str]) -> str:
     cols = _columns(db, relation, columns)
-    return f"SELECT {', '.join(cols)} FROM {db.relation(relation)} WHERE UPPER(customer_name) = ?"
+    return f"SELECT {', '.join(cols)} FROM {db.relation(relation)} WHERE UPPER(customer_name) = UPPER(?)"
 
 
 def _record(rec: dict[str, Any], columns: Sequence[str]) -> dict[str, Any]:
@@ -204,7 +222,7 @@ ITEM_ORDER = {"archive": 0, "delete": 0, "create": 1, "update": 2}
 def read_items(db: Database, customer: str, filters: Filters | None = None) -> list[ItemRow]:
     """The customer's item operations: archives and deletes first, then creates, then updates."""
     sql = _select(db, ITEM_OUTBOX, ITEM_COLUMNS)
-    params: list[Any] = [customer.strip().upper()]
+    params: list[Any] = [label(customer)]
     filters = filters or Filters()
     for column, values in (
         ("order_number", filters.order_numbers),
@@ -212,8 +230,10 @@ def read_items(db: Database, customer: str, filters: Filters | None = None) -> l
         ("season", filters.seasons),
         ("sync_key", filters.sync_keys),
     ):
+        if column == "sync_key" and values:  # record_uuid text: lower-case in the outbox
+            values = tuple(label(v).lower() for v in values)
         if values:
-            clause, extra = _in_clause(column, values)
+            clause, extra = label_in(column, values) if column == "season" else _in_clause(column, values)
             sql += clause
             params += extra
     sql += " ORDER BY group_title, sync_key"
@@ -227,7 +247,7 @@ def read_subitems(
 ) -> list[SubitemRow]:
     """The customer's subitem operations; ``parent_sync_keys`` narrows to those parents."""
     base = _select(db, SUBITEM_OUTBOX, SUBITEM_COLUMNS)
-    params: list[Any] = [customer.strip().upper()]
+    params: list[Any] = [label(customer)]
     batches: list[tuple[str, list[Any]]]
     if parent_sync_keys is None:
         batches = [(base, params)]

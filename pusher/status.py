@@ -8,7 +8,11 @@
   models). N is ``--parked-after``, else ``sync.parked_after`` in monday.yml, else 3;
 - the boards: dbt's capacity plan per board (``MON_BoardCapacity``; with ``--customer``, the boards
   its outbox rows are on): items on the board, planned creates / archives / deletes, subitems,
-  the limit and the room left, boards not made yet and boards over the limit marked.
+  the limit and the room left, boards not made yet and boards over the limit marked;
+- every outbox row accounted for: parked, failed (retried by the next run), waiting for a board
+  (not made yet, or over monday's items limit), waiting for its parent item, or not attempted
+  yet (a run since the last build would have taken it);
+- warnings: lines sent with a value cut to monday's limits (``WARN_ORDERS_UNIFIED``).
 
 Exit code 0, or 2 when the database or the models cannot be read.
 """
@@ -31,7 +35,7 @@ from .capacity import read_plan, render_plan
 from .config import config_path
 from .connection import Database, connect
 from .errors import EXIT_CONFIG, EXIT_OK, ConfigError, PusherError
-from .outbox import ITEM_OUTBOX, present_columns
+from .outbox import ITEM_OUTBOX, label, present_columns
 
 DEFAULT_PARKED_AFTER = 3
 ERR_MODELS = (("item", "ERR_MON_CustMasterSchedule"), ("subitem", "ERR_MON_CustMasterSchedule_Subitems"))
@@ -55,8 +59,8 @@ def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, 
 def _customer_clause(customers: Sequence[str], column: str = "customer_name") -> tuple[str, list[str]]:
     if not customers:
         return "", []
-    marks = ", ".join("?" for _ in customers)
-    return f" AND UPPER({column}) IN ({marks})", [c.strip().upper() for c in customers]
+    marks = ", ".join("UPPER(?)" for _ in customers)
+    return f" AND UPPER({column}) IN ({marks})", [label(c) for c in customers]
 
 
 def last_runs(db: Database, customers: Sequence[str], limit: int) -> list[dict[str, Any]]:
@@ -147,6 +151,66 @@ def capacity_plan(db: Database, customers: Sequence[str]) -> list[dict[str, Any]
     return read_plan(db, names)
 
 
+# Why an outbox row is still there, in the order the checks apply (ACCOUNTED: a run that exits 0
+# may leave these; "not attempted" means no run has taken the row since the last build).
+WAITING = {
+    "parked": "parked (failed {n}+ times in a row)",
+    "failed": "failed, the next run retries",
+    "board_not_made": "waiting for its board to be made",
+    "board_full": "waiting for room on its board (monday's items limit)",
+    "parent_waiting": "waiting for its parent item",
+    "not_attempted": "not attempted yet (run the pusher)",
+}
+ACCOUNTED = ("parked", "board_not_made", "board_full", "parent_waiting")
+
+
+def accounting(db: Database, customers: Sequence[str], parked_after: int) -> list[dict[str, Any]]:
+    """Every outbox row with why it is still there: rows per (entity, customer, state)."""
+    where, params = _customer_clause(customers, "o.customer_name")
+    out: list[dict[str, Any]] = []
+    for (entity, relation), (_, err) in zip(OUTBOXES, ERR_MODELS, strict=True):
+        rel = db.relation(relation)
+        have_err = db.relation_exists(err)
+        joins = f" LEFT JOIN {db.relation(err)} e ON e.sync_key = o.sync_key" if have_err else ""
+        cases = ["WHEN e.attempts >= ? THEN 'parked'", "WHEN e.sync_key IS NOT NULL THEN 'failed'"]
+        args: list[Any] = [parked_after] if have_err else []
+        cases = cases if have_err else []
+        if entity == "item" and "board_name" in present_columns(db, relation, ("board_name",)):
+            cases.append("WHEN o.operation = 'create' AND o.board_id IS NULL THEN 'board_not_made'")
+            if db.relation_exists("MON_BoardCapacity"):
+                joins += f" LEFT JOIN {db.relation('MON_BoardCapacity')} c ON c.board_name = o.board_name"
+                cases.append("WHEN o.operation = 'create' AND c.is_over = ? THEN 'board_full'")
+                args.append(True)
+        if entity == "subitem":
+            cases.append(
+                "WHEN o.operation = 'create' AND o.monday_parent_item_id IS NULL THEN 'parent_waiting'"
+            )
+        state = f"CASE {' '.join(cases)} ELSE 'not_attempted' END" if cases else "'not_attempted'"
+        sql = (
+            "SELECT customer_name, state, COUNT(*) AS n FROM ("
+            f"SELECT o.customer_name, {state} AS state FROM {rel} o{joins} WHERE 1 = 1{where}"
+            ") t GROUP BY customer_name, state"
+        )
+        out += [{"entity": entity, **r} for r in _rows(db, sql, args + params)]
+    out.sort(key=lambda r: (list(WAITING).index(r["state"]), r["entity"], str(r["customer_name"])))
+    return out
+
+
+def warnings(db: Database, customers: Sequence[str], samples: int = 5) -> dict[str, Any] | None:
+    """Values sent cut to monday's limits (``WARN_ORDERS_UNIFIED``), None when it is not built."""
+    if not db.relation_exists("WARN_ORDERS_UNIFIED"):
+        return None
+    where, params = _customer_clause(customers, '"CUSTOMER NAME"')
+    rel = db.relation("WARN_ORDERS_UNIFIED")
+    by_column = _rows(
+        db, f"SELECT column_name, COUNT(*) AS n FROM {rel} WHERE 1 = 1{where} GROUP BY column_name", params
+    )
+    sql = f"SELECT record_uuid, reason FROM {rel} WHERE 1 = 1{where} ORDER BY record_uuid"
+    sample = _rows(db, sql, params)
+    by_column.sort(key=lambda r: (-int(r["n"]), str(r["column_name"])))
+    return {"by_column": by_column, "samples": sample[:samples], "total": sum(int(r["n"]) for r in by_column)}
+
+
 def collect(db: Database, customers: Sequence[str], parked_after: int, runs: int = 10) -> dict[str, Any]:
     pending = backlog(db, customers)
     by_code, parked = errors(db, customers, parked_after)
@@ -163,6 +227,8 @@ def collect(db: Database, customers: Sequence[str], parked_after: int, runs: int
         "errors": by_code,
         "parked_after": parked_after,
         "parked": parked,
+        "accounting": accounting(db, customers, parked_after),
+        "warnings": warnings(db, customers),
     }
 
 
@@ -200,6 +266,11 @@ def render(report: dict[str, Any], max_rows: int = 20) -> str:
         lines.append(
             f"    {_short(r['customer_name'], 30):<30} {r['entity'] + '.' + str(r['operation']):<16} {r['n']}"
         )
+    if total:
+        lines.append("  why they are still there:")
+    for r in report.get("accounting") or []:
+        why = WAITING[r["state"]].format(n=report["parked_after"])
+        lines.append(f"    {_short(r['customer_name'], 30):<30} {r['entity']:<8} {r['n']:>6}  {why}")
     n_err = sum(int(r["n"]) for r in report["errors"])
     lines.append(f"  errors: {n_err} row(s) whose last push failed" if n_err else "  errors: none")
     for r in report["errors"]:
@@ -219,7 +290,17 @@ def render(report: dict[str, Any], max_rows: int = 20) -> str:
         )
     if len(parked) > max_rows:
         lines.append(f"    … and {len(parked) - max_rows} more (ERR_MON_CustMasterSchedule[_Subitems])")
+    lines += render_warnings(report.get("warnings"))
     return "\n".join(lines)
+
+
+def render_warnings(warned: dict[str, Any] | None) -> list[str]:
+    if not warned or not warned["total"]:
+        return ["  warnings: no value cut to monday's limits"]
+    lines = [f"  warnings: {warned['total']} value(s) sent cut to monday's limits (WARN_ORDERS_UNIFIED)"]
+    lines += [f"    {_short(r['column_name'], 30):<30} {r['n']:>6}" for r in warned["by_column"]]
+    lines += [f"    e.g. {r['record_uuid']}  {_short(r['reason'], 100)}" for r in warned["samples"]]
+    return lines
 
 
 def _json_default(value: Any) -> Any:

@@ -1,6 +1,8 @@
 """Bad source rows are data: each one is either quarantined (``QUAR_ORDERS_UNIFIED``, with a reason
-a planner can read) or sent faithfully (monday's stored text equals the source text exactly).
-Never a crash, never a malformed document, never a lost good row.
+a planner can read) or sent faithfully (monday's stored text equals the source text exactly, or,
+over monday's limits, its first limit - 1 characters and '…', listed in WARN_ORDERS_UNIFIED).
+Never a crash, never a malformed document, never a lost good row. The wider hostile corpus is
+tests/test_hostile_corpus.py.
 
 One sample ORDERS_UNIFIED with the bad rows added, one dbt run, one push per customer (module
 scope); each case then checks its own row.
@@ -39,9 +41,8 @@ QUARANTINED: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     "duplicate_record_uuid": ({}, ("record_uuid",)),  # two rows share one uuid (see below)
     "negative_quantity": ({"M": -5}, ("negative", "M")),
     "non_numeric_quantity": ({"ONE SIZE": "N/A"}, ("N/A", "ONE SIZE")),
-    "item_name_over_255": ({"CUSTOMER STYLE": "S" * 300}, ("item name", "255")),
-    "notes_over_2000": ({"NOTES": "n" * 2001}, ("NOTES", "2001", "2,000")),
 }
+LONG_TEXT_MAX, ITEM_NAME_MAX = 2000, 255
 SENT: dict[str, dict[str, Any]] = {
     "item_name_of_255": {"CUSTOMER STYLE": "L" * (255 - 11 - 2 * len(NAME_SEP) - len(COLOUR))},
     "notes_of_2000": {"NOTES": "x" * 1999 + "😀"},
@@ -72,7 +73,15 @@ SENT: dict[str, dict[str, Any]] = {
         "NOTES": "'; EXEC xp_cmdshell 'dir'; -- /* ? :name @p1 */",
     },
     "text_size_with_spaces": {"ONE SIZE": " 12 "},
+    # over monday's limits: sent cut, not quarantined (issue 12)
+    "item_name_over_255": {"CUSTOMER STYLE": "S" * 300},
+    "notes_over_2000": {"NOTES": "n" * 2001},
 }
+CUT = {"item_name_over_255": ["item name"], "notes_over_2000": ["NOTES"]}
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 @dataclass
@@ -192,14 +201,17 @@ def test_sent_faithfully(pushed: Pushed, case: str) -> None:
     mapping = _mapping()
     for column, value in source.items():
         if column in mapping:
-            assert texts[mapping[column]] == value, (case, column)
+            want = _fit(value, LONG_TEXT_MAX) if column == "NOTES" else value
+            assert texts[mapping[column]] == want, (case, column)
     (style,) = sql(
         pushed.db, 'select "CUSTOMER STYLE" from dbo.ORDERS_UNIFIED where record_uuid::varchar = ?', [key]
     )
     name = NAME_SEP.join([source["AAG ORDER NUMBER"], style[0], source["CUSTOMER COLOUR DESCRIPTION"]])
-    assert item["name"] == name
-    if case == "item_name_of_255":
+    assert item["name"] == _fit(name, ITEM_NAME_MAX)
+    if case in ("item_name_of_255", "item_name_over_255"):
         assert len(item["name"]) == 255
+    warned = sql(pushed.db, "select column_name from main.WARN_ORDERS_UNIFIED where record_uuid = ?", [key])
+    assert [r[0] for r in warned] == CUT.get(case, [])
 
 
 def test_token_is_not_in_the_log(pushed: Pushed) -> None:

@@ -68,7 +68,7 @@ renamed as (
             {%- do negative.append("case when " ~ typed ~ " < 0 then concat('negative quantity ', " ~ typed ~ ", ' in size " ~ (size.name | replace("'", "''")) ~ "') end") -%}
             {%- do negative_tests.append(typed ~ " < 0") -%}
             {%- if size.is_text -%}
-                {%- do non_numeric.append("case when ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null then concat('bad quantity ''', " ~ raw ~ ", ''' in size " ~ (size.name | replace("'", "''")) ~ " (a whole number up to 2147483647)') end") -%}
+                {%- do non_numeric.append("case when ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null then concat('non-numeric quantity ''', " ~ raw ~ ", ''' in size " ~ (size.name | replace("'", "''")) ~ "') end") -%}
                 {%- do non_numeric_tests.append("(ltrim(rtrim(" ~ raw ~ ")) <> '' and " ~ typed ~ " is null)") -%}
             {%- endif -%}
         {%- endfor %}
