@@ -71,7 +71,7 @@ _IDS = frozenset(
 )
 
 
-# Customer and season are labels (docs/CONTRACT.md, "Hostile input"): the outbox holds them
+# Customer and season are labels (issue 12): the outbox holds them
 # trimmed of these characters and upper-cased in SQL; a name given on the command line is trimmed
 # of the same characters here and upper-cased by the database, so both sides fold case alike
 # (Python's str.upper differs from SQL's on letters like 'ß').

@@ -1,4 +1,4 @@
-{#- One rule for text on both engines (docs/CONTRACT.md, "Hostile input").
+{#- One rule for text on both engines (issue 12; the labels: macros/payload/labels.sql).
 
     trim_blank(expr): expr without leading and trailing spaces, tabs, CR, LF and no-break spaces
         (U+00A0). DuckDB trim(x, chars); SQL Server TRIM(chars FROM x) (2017+). Nothing else is

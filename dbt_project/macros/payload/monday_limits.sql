@@ -1,4 +1,4 @@
-{#- Keep what can be shown (docs/CONTRACT.md, "Hostile input"): a value over a limit is sent cut
+{#- Keep what can be shown (issue 12): a value over a limit is sent cut
     to the limit with a visible marker, the full value stays in SQL, and WARN_ORDERS_UNIFIED lists
     the line. Lengths are code points on both engines (text_length).
 
