@@ -251,3 +251,48 @@ def test_after_a_clean_run_status_accounts_for_every_outbox_row(
     cut = sql(pushed.db, "SELECT count(*) FROM main.WARN_ORDERS_UNIFIED")[0][0]
     assert cut >= 8 and f"warnings: {cut} value(s) sent cut to monday's limits" in out
     assert "NOTES" in out and "item name" in out and "group title" in out
+
+
+def test_status_names_why_each_outbox_row_waits() -> None:
+    """Each state on its own row: parked (3 failures), failed once, a create for a board not made,
+    a create for a board over monday's limit, a subitem whose parent is not on monday yet, and a
+    row no run has taken; with --customer given padded and in lower case."""
+    con = duckdb.connect(":memory:")
+    con.execute("CREATE SCHEMA main2")
+    con.execute(
+        "CREATE TABLE main2.STG_MON_CustMasterSchedule (customer_name VARCHAR, sync_key VARCHAR, "
+        "operation VARCHAR, board_id VARCHAR, board_name VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO main2.STG_MON_CustMasterSchedule VALUES ('ACME', 'k-parked', 'update', '1', 'Orders'),"
+        " ('ACME', 'k-failed', 'create', '1', 'Orders'), ('ACME', 'k-unmade', 'create', NULL, 'Orders (2)'),"
+        " ('ACME', 'k-full', 'create', '3', 'Orders (3)'), ('ACME', 'k-new', 'create', '1', 'Orders'),"
+        " ('OTHER', 'k-other', 'create', '1', 'Orders')"
+    )
+    con.execute(
+        "CREATE TABLE main2.STG_MON_CustMasterSchedule_Subitems (customer_name VARCHAR, sync_key VARCHAR, "
+        "operation VARCHAR, monday_parent_item_id VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO main2.STG_MON_CustMasterSchedule_Subitems VALUES ('ACME', 'k-unmade|M', 'create', NULL),"
+        " ('ACME', 'k-live|M', 'create', '77')"
+    )
+    for err in ("ERR_MON_CustMasterSchedule", "ERR_MON_CustMasterSchedule_Subitems"):
+        con.execute(f"CREATE TABLE main2.{err} (customer_name VARCHAR, sync_key VARCHAR, attempts INTEGER)")
+    con.execute(
+        "INSERT INTO main2.ERR_MON_CustMasterSchedule VALUES ('ACME', 'k-parked', 3), ('ACME', 'k-failed', 1)"
+    )
+    con.execute("CREATE TABLE main2.MON_BoardCapacity (board_name VARCHAR, is_over BOOLEAN)")
+    con.execute("INSERT INTO main2.MON_BoardCapacity VALUES ('Orders', false), ('Orders (3)', true)")
+    from pusher.connection import Database
+
+    got = accounting(Database(con, "duckdb", "main2"), [" acme\u00a0"], 3)
+    assert {(r["entity"], r["state"]): r["n"] for r in got} == {
+        ("item", "parked"): 1,
+        ("item", "failed"): 1,
+        ("item", "board_not_made"): 1,
+        ("item", "board_full"): 1,
+        ("subitem", "parent_waiting"): 1,
+        ("item", "not_attempted"): 1,
+        ("subitem", "not_attempted"): 1,
+    }
