@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -51,10 +52,23 @@ class JobTally:
     rows: int
     status: str = "sent"  # ok | error | unknown | pending
     reason: str | None = None
+    seconds: float = 0.0  # from the start request to the outcomes logged (this run's jobs)
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (3.10)
+
+
+@dataclass
+class Launched:
+    """A job started, logged and uploaded, not yet settled."""
+
+    job_ev: LogEvent
+    intents: list[LogEvent]
+    tally: JobTally
+    job: Job
+    upload_error: str | None
+    began: float
 
 
 @dataclass
@@ -113,6 +127,7 @@ class BulkWave:
                     if r.operation == "create" and self.log.unresolved("subitem", r.sync_key) is None:
                         subs.append(make_sub(r))
             by_group.setdefault(op.monday_group_id, []).append(Unit(op, subs))
+        launched: list[Launched] = []
         for group_id, units in by_group.items():
             if sum(u.rows for u in units) < self.s.bulk.min_rows:
                 rest += [u.item for u in units]
@@ -121,8 +136,15 @@ class BulkWave:
             units, seeds, by_mutation = self._label_check(board_id, view.subitem_board_id, units)
             if seeds:
                 send_now(seeds)
-            rest += by_mutation + self._group(board_id, group_id, units)
-        return rest
+            rest += by_mutation
+            for chunk in self._chunks(units, rest):
+                got = self._launch(board_id, group_id, chunk)
+                if isinstance(got, Launched):
+                    launched.append(got)
+                else:
+                    rest += got
+        # every job of the board is up before the first poll: monday works on them side by side
+        return rest + self._finish(launched)
 
     def _label_check(
         self, board_id: str, sub_board: str | None, units: list[Unit]
@@ -159,24 +181,23 @@ class BulkWave:
         return used, len(rows)
 
     # ------------------------------------------------------------- jobs
-    def _group(self, board_id: str, group_id: str, units: list[Unit]) -> list[Op]:
-        mode = "backfill" if self.mode == "backfill" else "ingest"
-        chunks = split_units(units, ROWS_PER_JOB[mode])
+    def _chunks(self, units: list[Unit], rest: list[Op]) -> list[list[Unit]]:
+        """The group's jobs; an item with more subitems than a job holds goes to ``rest``."""
+        chunks = split_units(units, ROWS_PER_JOB["backfill" if self.mode == "backfill" else "ingest"])
         in_jobs = {id(u) for c in chunks for u in c}
-        rest = [u.item for u in units if id(u) not in in_jobs]  # an item with too many subitems
-        for chunk in chunks:
-            rest += self._one(board_id, group_id, chunk)
-        return rest
+        rest += [u.item for u in units if id(u) not in in_jobs]
+        return chunks
 
-    def _one(self, board_id: str, group_id: str, units: list[Unit]) -> list[Op]:
+    def _launch(self, board_id: str, group_id: str, units: list[Unit]) -> Launched | list[Op]:
+        """Start a job, log it and its rows, upload its file; the ops back when no job started."""
         rows = sum(u.rows for u in units)
         mode = self._job_mode(rows)
         if mode is None:
             return [u.item for u in units]
-        if self.mode == "backfill" and not self.s.initial_load:  # config.py refuses it already
+        if mode == "backfill" and not self.s.initial_load:  # config.py refuses it already
             raise PusherError("backfill without --initial-load")
         job = build_job(units, self.s.item_columns, self.s.subitem_columns)
-        group_title = units[0].item.group_title
+        began = time.monotonic()
         try:
             started = self.api.start(start_request(mode, board_id, group_id), board_id)
         except StartRefused as exc:
@@ -184,7 +205,7 @@ class BulkWave:
         job_id = str(started["job_id"])
         info = {"rows": rows, "items": job.items, "subitems": job.subitems, "mode": mode,
                 "started_at": utcnow().isoformat(timespec="seconds")}  # fmt: skip
-        job_ev = bulk_settle.job_event(job_id, mode, board_id, group_title, group_id, info)
+        job_ev = bulk_settle.job_event(job_id, mode, board_id, units[0].item.group_title, group_id, info)
         intents = [self._intent(op, job_id, board_id, group_id) for op in job.rows]
         self.log.write([job_ev, *intents])  # before the upload: a rerun knows what may exist
         tally = JobTally(job_id, mode, board_id, rows)
@@ -192,13 +213,38 @@ class BulkWave:
         why = self.api.upload(str(started.get("upload_url") or ""), job.text)
         if why is not None:
             log.warning("job %s: upload failed (%s)", job_id, why)
-        status = self.api.wait(
-            lambda: self.api.import_status(job_id), self.s.bulk.poll_seconds, self.s.bulk.max_wait_seconds
-        )
-        if why is not None and status is not None and status.state == "UPLOAD_PENDING":
-            # our upload never arrived, and nobody else has the URL: the job cannot create anything
-            status = ImportStatus("REJECTED", "UPLOAD_FAILED", why)
-        return self.settle(job_ev, intents, status, tally, job)
+        return Launched(job_ev, intents, tally, job, why, began)
+
+    def _finish(self, launched: list[Launched]) -> list[Op]:
+        """Poll the launched jobs together until each is done (or the wait is spent); settle each."""
+        if not launched:
+            return []
+        polls = {one.tally.job_id: self._poller(one) for one in launched}
+        statuses = self.api.wait_all(polls, self.s.bulk.poll_seconds, self.s.bulk.max_wait_seconds)
+        rest: list[Op] = []
+        stop: BaseException | None = None
+        for one in launched:  # every job's outcomes are logged before a stop is raised
+            try:
+                rest += self.settle(
+                    one.job_ev, one.intents, statuses.get(one.tally.job_id), one.tally, one.job
+                )
+            except (PusherError, LimitStop) as exc:
+                stop = stop or exc
+            finally:
+                one.tally.seconds = round(time.monotonic() - one.began, 3)
+        if stop is not None:
+            raise stop
+        return rest
+
+    def _poller(self, one: Launched) -> Callable[[], ImportStatus | None]:
+        def poll() -> ImportStatus | None:
+            status = self.api.import_status(one.tally.job_id)
+            if one.upload_error is not None and status is not None and status.state == "UPLOAD_PENDING":
+                # our upload never arrived, and nobody else has the URL: the job creates nothing
+                return ImportStatus("REJECTED", "UPLOAD_FAILED", one.upload_error)
+            return status
+
+        return poll
 
     def _intent(self, op: Op, job_id: str, board_id: str, group_id: str) -> LogEvent:
         return LogEvent(
@@ -225,7 +271,8 @@ class BulkWave:
         """monday did not start the job: nothing was created."""
         if mode == "backfill" and ("PERMISSION" in exc.code.upper() or "AUTH" in exc.code.upper()):
             self._no_backfill(exc.message)
-            return self._one(board_id, group_id, units)
+            got = self._launch(board_id, group_id, units)
+            return self._finish([got]) if isinstance(got, Launched) else got
         self.summary.notes.append(f"{mode}_items not started ({exc.code}); those rows went by mutation")
         return [u.item for u in units]
 
@@ -288,7 +335,8 @@ class BulkWave:
         if reason in ("PERMISSION_DENIED", "AUTHORIZATION_FAILED") and tally.mode == "backfill":
             self._no_backfill(status and status.failure_message)
             if job is not None and not settled.ok and not settled.unknown:  # nothing created: ingest it
-                return self._one(tally.board_id, job_ev.monday_group_id or "", units_of(job))
+                got = self._launch(tally.board_id, job_ev.monday_group_id or "", units_of(job))
+                return self._finish([got]) if isinstance(got, Launched) else got
         return self._back_to_mutations(settled, job)
 
     def _back_to_mutations(self, settled: bulk_settle.Settled, job: Job | None) -> list[Op]:
