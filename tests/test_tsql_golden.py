@@ -91,7 +91,8 @@ def render(row: dict, engine: str) -> tuple[str, str]:
     """(payload_hash, column_values) for a row of int_order_lines_valid on `engine`."""
     items = MAPPING["items"]
     season = _label(row.get("customer_season")) or _label(row.get("aag_season"))
-    group = _fit(" ".join(x for x in (_label(row.get("customer_name")), season) if x) or None, GROUP_TITLE_MAX)
+    group = " ".join(x for x in (_label(row.get("customer_name")), season) if x) or None
+    group = _fit(group, GROUP_TITLE_MAX)
     name = " / ".join(p for p in (_blank(row.get(_snake(s))) for s in items["name_from"]) if p) or None
     name = _fit(name, ITEM_NAME_MAX)
     columns = [items["sync_key"], *items["columns"]]
@@ -272,11 +273,12 @@ def test_tsql_text_rules_are_pinned(compiled: dict[str, Path]) -> None:
     length = "(len((cast({} as nvarchar(max)) + n'.') collate latin1_general_100_cs_as_sc) - 1)"
     cut = "left(cast({} as nvarchar(max)) collate latin1_general_100_cs_as_sc, {}) collate database_default"
     fold = re.compile(
-        r"upper\(cast\(" + re.escape(blanks) + r"[^)]*\) as nvarchar\(4000\)\) collate latin1_general_100_cs_as_sc\)"
-        r" collate database_default"
+        r"upper\(cast\(" + re.escape(blanks) + r"[^)]*\) as nvarchar\(4000\)\)"
+        r" collate latin1_general_100_cs_as_sc\) collate database_default"
     )
     assert length.format("notes") in hashed and cut.format("notes", 1999) in hashed
-    assert hashed.count(" collate latin1_general_100_cs_as_sc, 254) collate database_default") == 2  # name, group
+    name_and_group = " collate latin1_general_100_cs_as_sc, 254) collate database_default"
+    assert hashed.count(name_and_group) == 2
     assert "n'…'" in hashed
     assert len(fold.findall(hashed)) >= 3  # customer, customer season, aag season (and the status)
     assert re.search(r"collate latin1_general_100_bin2\) in \(n'cancelled', n'canceled'\)", hashed)
