@@ -3,6 +3,7 @@
     python -m tools.bench_scale                                  # 50,000 lines, both size modes
     python -m tools.bench_scale --lines 5000 --modes subitems    # a smaller run
     python -m tools.bench_scale --scale 20                       # monday's minute shrunk to 3 s
+    python -m tools.bench_scale --bulk off                       # mutations only (no import jobs)
 
 Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
 
@@ -13,8 +14,9 @@ Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
    and latency scaled like ``tools.bench_push`` does: a window of 60/scale s holding the full
    10,000,000 points, 300/scale ms per request + 20/scale ms per mutation; the daily call
    limit is off (the figures say how many calls each plan's day allows);
-3. ``python -m pusher --all-customers`` exactly as an operator runs it (``ORDER_SYNC_CONFIG``
-   pointing at the example), the first sync; then ``tools.sample_orders edit --share 0.05``
+3. ``python -m pusher --all-customers [--bulk MODE]`` exactly as an operator runs it
+   (``ORDER_SYNC_CONFIG`` pointing at the example; bulk jobs on the sandbox's clock, which
+   runs at the same scale), the first sync; then ``tools.sample_orders edit --share 0.05``
    (5 % of the lines: new quantities, sizes zeroed, cancelled, moved to another season),
    ``dbt build`` and the second sync.
 
@@ -119,7 +121,9 @@ def dbt_build(tmp: Path, env: dict[str, str], config: Path) -> float:
     return time.monotonic() - started
 
 
-def push(sandbox: SandboxServer, env: dict[str, str], label: str, window: float, log: Path) -> Figures:
+def push(
+    sandbox: SandboxServer, env: dict[str, str], label: str, window: float, log: Path, extra: list[str]
+) -> Figures:
     """One ``python -m pusher --all-customers``, with the sandbox's figures before and after."""
     before, census0 = sandbox.stats, board_census(sandbox)
     started = time.monotonic()
@@ -127,7 +131,7 @@ def push(sandbox: SandboxServer, env: dict[str, str], label: str, window: float,
         out.write(f"\n===== {label}\n")
         out.flush()
         code = subprocess.run(
-            [sys.executable, "-m", "pusher", "--all-customers"],
+            [sys.executable, "-m", "pusher", "--all-customers", *extra],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -157,10 +161,12 @@ def push(sandbox: SandboxServer, env: dict[str, str], label: str, window: float,
     )
 
 
-def write_config(tmp: Path, mode: str) -> Path:
+def write_config(tmp: Path, mode: str, window: float) -> Path:
     """The example monday.yml with every route's size mode set to ``mode``."""
     config = yaml.safe_load(EXAMPLE.read_text())
     config["boards"]["default"]["sizes"] = mode
+    # monday asks for ~10 s between bulk job polls: on the scaled clock, 10 s / scale
+    config["bulk"] = {**config.get("bulk", {}), "poll_seconds": 10.0 * window / 60.0}
     path = tmp / "monday.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     return path
@@ -170,8 +176,9 @@ def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{mode}-"))
     db = tmp / "orders.duckdb"
     shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    config = write_config(tmp, mode)
     window = 60.0 / args.scale
+    config = write_config(tmp, mode, window)
+    bulk = ["--bulk", args.bulk] if args.bulk else []
     try:
         create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, 6, (1, 6)))
         env = {
@@ -194,12 +201,13 @@ def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
         with sandbox:
             env["MONDAY_API_URL"] = sandbox.url
             log = tmp / "pusher.log"
-            first = push(sandbox, env, f"{mode}: first sync", window, log)
+            initial = ["--initial-load"] if args.bulk == "backfill" else []
+            first = push(sandbox, env, f"{mode}: first sync", window, log, bulk + initial)
             print(render([first], args), flush=True)
             edit_share(db, args.share, seed=1)
             built = dbt_build(tmp, env, config)
             print(f"[{mode}] dbt build after the edit {built:.0f}s", flush=True)
-            second = push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log)
+            second = push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log, bulk)
             print(render([second], args), flush=True)
             if first.exit_code or second.exit_code:
                 print(log.read_text()[-4000:])
@@ -213,7 +221,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
 
 def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale bench") -> str:
     lines = [
-        f"\n{title}: {args.lines:,} lines, {args.customers} customer(s), 6 seasons, orders of 1-6 lines; "
+        f"\n{title}: {args.lines:,} lines, {args.customers} customer(s), 6 seasons, orders of 1-6 lines, "
+        f"--bulk {args.bulk or '(default)'}; "
         f"monday's minute = {60 / args.scale:g} s (scale {args.scale:g}); "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
     ]
@@ -256,8 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=10.0, help="monday's timings divided by this")
     p.add_argument("--share", type=float, default=0.05, help="share of lines changed before the second sync")
     p.add_argument(
-        "--keep", action="store_true", help="keep the temp dirs (database, push log, pusher output)"
+        "--bulk",
+        choices=("off", "auto", "ingest", "backfill"),
+        help="the pusher's --bulk (default: not passed, the pusher's default); backfill adds --initial-load "
+        "to the first sync",
     )
+    p.add_argument("--keep", action="store_true", help="keep the temp dirs (database, pusher output)")
     args = p.parse_args(argv)
     figs = [f for mode in args.modes for f in run_mode(mode, args)]
     print(render(figs, args, "scale bench, all runs"))
