@@ -9,12 +9,9 @@ settle goes back to the mutation path flagged for a sync-key lookup first: never
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from . import bulk_settle
 from .batches import Sender
@@ -23,6 +20,20 @@ from .bulk_csv import ROWS_PER_JOB, Job, Unit, build_job, split_units, units_of
 from .bulk_jobs import ImportStatus, JobApi, StartRefused, start_request
 from .bulk_labels import Labels
 from .bulk_removals import Removals
+from .bulk_types import (
+    HOURLY_ITEMS,
+    HOURLY_STARTS,
+    JOB_PENDING,
+    START_WAIT,
+    UPLOAD_URL_LIFE,
+    InvalidUpload,
+    JobTally,
+    Launched,
+    WaveState,
+    group_subitems,
+    last_hour,
+    utcnow,
+)
 from .capacity import BOARD_FULL
 from .config import Settings
 from .errors import LimitStop, PusherError
@@ -31,54 +42,11 @@ from .outbox import SubitemRow
 from .summary import RowError, Summary
 from .writeback import LogEvent, PushLog
 
+__all__ = [
+    "JOB_PENDING", "UPLOAD_URL_LIFE", "BulkWave", "InvalidUpload", "JobTally", "group_subitems", "utcnow",
+]  # fmt: skip
+
 log = logging.getLogger(__name__)
-
-HOURLY_ITEMS = 19_000  # ingest_items: items per account per hour
-HOURLY_STARTS = 100  # job starts per account per hour (ingest and backfill together)
-START_WAIT = 120.0  # seconds a run waits for a job start slot before using mutations
-UPLOAD_URL_LIFE = dt.timedelta(minutes=10)
-JOB_PENDING = "JOB_PENDING"  # a job of an earlier run may still create the row: not sent this run
-
-
-class InvalidUpload(PusherError):
-    """monday could not read a file we made: a bug in the CSV builder (exit 1)."""
-
-
-@dataclass
-class JobTally:
-    job_id: str
-    mode: str
-    board_id: str
-    rows: int
-    status: str = "sent"  # ok | error | unknown | pending
-    reason: str | None = None
-    seconds: float = 0.0  # from the start request to the outcomes logged (this run's jobs)
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)  # noqa: UP017 (3.10)
-
-
-@dataclass
-class Launched:
-    """A job started, logged and uploaded, not yet settled."""
-
-    job_ev: LogEvent
-    intents: list[LogEvent]
-    tally: JobTally
-    job: Job
-    upload_error: str | None
-    began: float
-
-
-@dataclass
-class WaveState:
-    """What the bulk path decided this run, for the board step and the summary."""
-
-    pending: set[tuple[str, str]] = field(default_factory=set)  # (entity, key) a live job may create
-    handled: set[str] = field(default_factory=set)  # subitem keys a job of this run settled
-    full: dict[str, str] = field(default_factory=dict)  # board id → why (BOARD_CAPACITY_EXCEEDED)
-    jobs: list[JobTally] = field(default_factory=list)
 
 
 class BulkWave:
@@ -162,23 +130,10 @@ class BulkWave:
         """ingest / backfill for a job of ``rows`` rows, or None (mutations)."""
         if self.mode == "backfill":
             return "backfill"
-        used_rows, starts = self._last_hour()
-        if starts >= HOURLY_STARTS:
-            return None
-        if self.mode == "auto" and used_rows + rows > HOURLY_ITEMS:
+        used_rows, starts = last_hour(self.log)
+        if starts >= HOURLY_STARTS or (self.mode == "auto" and used_rows + rows > HOURLY_ITEMS):
             return None
         return "ingest"
-
-    def _last_hour(self) -> tuple[int, int]:
-        """(rows of ingest jobs, job starts) this account's pushers logged in the last hour."""
-        since = utcnow() - dt.timedelta(hours=1)
-        rows = self.log.db.query(
-            f"SELECT operation, column_values FROM {self.log.table} WHERE entity = 'job' AND "
-            "phase = 'intent' AND logged_at >= ? AND operation IN ('ingest', 'backfill')",
-            (since,),
-        )
-        used = sum(int(json.loads(cv or "{}").get("rows") or 0) for op, cv in rows if op == "ingest")
-        return used, len(rows)
 
     # ------------------------------------------------------------- jobs
     def _chunks(self, units: list[Unit], rest: list[Op]) -> list[list[Unit]]:
@@ -362,10 +317,3 @@ class BulkWave:
 
 
 _NOTHING_CREATED_CODES = bulk_settle.RETRIED
-
-
-def group_subitems(rows: Sequence[SubitemRow]) -> Mapping[str, list[SubitemRow]]:
-    out: dict[str, list[SubitemRow]] = {}
-    for r in rows:
-        out.setdefault(r.parent_sync_key, []).append(r)
-    return out

@@ -69,7 +69,7 @@ class BulkConfig:
     """``bulk:`` in monday.yml: monday's CSV import jobs for large create waves (issue 11)."""
 
     mode: str = "auto"  # auto | ingest | backfill | off (--bulk overrides)
-    min_rows: int = 2000  # a board's create wave (items + their subitems) this large goes as jobs
+    min_rows: int = 500  # a group's new items + their subitems this many go as jobs (measured: README)
     poll_seconds: float = 10.0  # first wait between fetch_job_status polls (backs off to 60 s)
     max_wait_seconds: float = 1800.0  # how long a run waits for one job before leaving it
 

@@ -161,7 +161,7 @@ def _config(tmp_path: Path, bulk: dict[str, Any] | None) -> str:
 def test_bulk_settings_and_backfill_needs_the_operators_word(tmp_path: Path) -> None:
     env = {"MONDAY_API_URL": "http://127.0.0.1:9"}
     s = load_settings("X", config_file=_config(tmp_path, None), env=env)
-    assert (s.bulk.mode, s.bulk.min_rows, s.bulk.poll_seconds) == ("auto", 2000, 10.0)
+    assert (s.bulk.mode, s.bulk.min_rows, s.bulk.poll_seconds) == ("auto", 500, 10.0)
     s = load_settings("X", config_file=_config(tmp_path, {"mode": "off", "min_rows": 50}), env=env)
     assert (s.bulk.mode, s.bulk.min_rows) == ("off", 50)
     assert (

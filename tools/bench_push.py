@@ -63,6 +63,7 @@ MUTATION_COST = 10_000
 BUDGET = 10_000_000
 MAX_QUERY = 5_000_000
 REQUESTS = 1000
+ON_BOARD = f"'{BOARD}' as board_id, '{SUBBOARD}' as subitem_board_id, 'Orders' as board_name"
 IMPORT_RATE = 200.0  # rows per monday second the sandbox imports (its default; monday documents none)
 TARGETS = {"ceiling": 0.90, "calls_per_mutation": 0.04, "rate_limited": 0, "cpu_ms_per_mutation": 1.0}
 
@@ -110,14 +111,15 @@ def build_outbox(tmp: Path, lines: int, sizes: int) -> Path:
         con.execute("create table main.MON_PushLog as select * from src.main.MON_PushLog where false")
         con.execute(
             "create table main.STG_MON_CustMasterSchedule as "
-            # one customer's board: its groups are its seasons
+            # one customer's board (dbt placed lines past the first board's fill by all their
+            # sizes; the bench keeps --sizes of them): its groups are its seasons
             f"select * replace ('{CUSTOMER}' as customer_name, "
-            f"'{CUSTOMER} ' || coalesce(season, 'No season') as group_title) "
+            f"'{CUSTOMER} ' || coalesce(season, 'No season') as group_title, {ON_BOARD}) "
             "from src.main.STG_MON_CustMasterSchedule"
         )
         con.execute(
             "create table main.STG_MON_CustMasterSchedule_Subitems as "
-            f"select * exclude (rn) replace ('{CUSTOMER}' as customer_name) from ("
+            f"select * exclude (rn) replace ('{CUSTOMER}' as customer_name, {ON_BOARD}) from ("
             "  select *, row_number() over (partition by parent_sync_key order by sync_key) as rn"
             "  from src.main.STG_MON_CustMasterSchedule_Subitems"
             f") where rn <= {int(sizes)}"
