@@ -251,6 +251,12 @@ class BulkWave:
         if status is not None and not status.final:
             tally.status = "pending"
             self.state.pending |= {(i.entity, i.sync_key) for i in intents}
+            why = f"import job {tally.job_id} is still {status.state}; the next run settles it"
+            for i in intents if job is not None else ():  # an earlier run's: BoardStep defers them
+                if i.entity == "item":  # (subitems are held back with their parents in phase 3)
+                    self.summary.defer(
+                        RowError("item", i.sync_key, "create", JOB_PENDING, why, tally.board_id)
+                    )
             self.summary.notes.append(
                 f"job {tally.job_id} ({tally.mode}, {tally.rows} rows) still {status.state} after "
                 f"{self.s.bulk.max_wait_seconds:.0f}s: its rows wait for the next run"

@@ -14,7 +14,8 @@ exit codes:
   2  configuration error (monday.yml, profiles.yml, MONDAY_API_TOKEN, board) or a refused run
      (mass archive: check the source, or rerun with --force; a board not made yet while
      boards.auto_create is off: the other boards are synced first)
-  3  stopped by monday's daily or rate limit: everything sent is logged; the next run resumes
+  3  stopped by monday's daily or rate limit (or, with --bulk ingest, its hourly import budget):
+     everything sent is logged; the next run resumes
   With several customers the worst code wins; after a limit stop the other customers are skipped.
 
 other commands:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -611,3 +612,22 @@ def test_a_large_archive_wave_goes_as_a_bulk_archive_job(env: Env) -> None:
     assert [(j["mode"], j["rows"], j["status"]) for j in summary.jobs] == [("bulk_archive", 25, "ok")]
     assert env.session.mutations("archive_item(") == [] and summary.n("item", "archive") == 25
     assert {it["id"] for it in env.items(states=("archived",))} == set(ids.values())
+
+
+def test_a_job_still_running_holds_its_rows_back_across_runs(env: Env) -> None:
+    """A job that does not finish within bulk.max_wait_seconds: its rows are neither settled nor
+    sent again (by this run or the next) while monday may still create them."""
+    bulk_config(env, max_wait_seconds=0.3)
+    env.server.inject("job_stall", match="ingest_items", rows=5)
+    ks = wave(env, 6)
+    for _ in range(2):
+        summary = run(env)
+        assert summary.exit_code == EXIT_ROWS_FAILED
+        assert {(e.entity, e.code) for e in summary.deferred} == {
+            ("item", "JOB_PENDING"),
+            ("subitem", "JOB_PENDING"),
+        }
+        assert Counter(e.entity for e in summary.deferred) == {"item": len(ks), "subitem": 3 * len(ks)}
+        assert [j["status"] for j in summary.jobs] == ["pending"]
+    assert env.session.mutations("create_item(") == [] and env.session.mutations("create_subitem") == []
+    assert env.sql("select count(*) from main.MON_PushLog where entity = 'job'") == [(1,)]  # its intent only
