@@ -24,7 +24,7 @@ from .writeback import LogEvent
 
 log = logging.getLogger(__name__)
 
-REMOVALS = ("bulk_archive", "bulk_delete")
+REMOVALS = ("archive", "delete")  # a job row's operation: archive / delete, or ingest / backfill
 _FIELDS = ", ".join(f for f in LogEvent.__dataclass_fields__)
 
 
@@ -56,7 +56,8 @@ def recover(wave: BulkWave) -> bool:
         rec = {k.lower(): v for k, v in rec.items()}
         job = bulk_settle.intents_from_log([rec])[0]
         info = json.loads(job.column_values or "{}")
-        tally = JobTally(job.sync_key, job.operation, job.board_id or "", int(info.get("rows") or 0))
+        mode = f"bulk_{job.operation}" if job.operation in REMOVALS else job.operation
+        tally = JobTally(job.sync_key, mode, job.board_id or "", int(info.get("rows") or 0))
         wave.state.jobs.append(tally)
         intents = row_intents(wave, job.sync_key)
         if job.operation in REMOVALS:

@@ -56,7 +56,8 @@ class Removals:
             return ops, set()
         job_id = str(started["job_id"])
         info = {"rows": len(ops), "items": len(ops), "subitems": 0, "mode": f"bulk_{kind}"}
-        job = bulk_settle.job_event(job_id, f"bulk_{kind}", board_id, None, None, info)
+        # entity = job already says "bulk": the operation stays within the log's VARCHAR(10)
+        job = bulk_settle.job_event(job_id, kind, board_id, None, None, info)
         intents = [
             w.sender._event(
                 op,

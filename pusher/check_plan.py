@@ -14,7 +14,7 @@ from typing import Any
 
 from .capacity import plan_line, read_plan
 from .connection import Database, connect
-from .outbox import ITEM_OUTBOX, present_columns
+from .outbox import ITEM_OUTBOX, label_in, present_columns
 
 Plan = list[dict[str, Any]]
 
@@ -56,11 +56,9 @@ def _board_names(db: Database, customers: Sequence[str]) -> set[str] | None:
         return None
     if "board_name" not in present_columns(db, ITEM_OUTBOX, ("board_name",)):
         return None
-    marks = ", ".join("?" for _ in customers)
-    rows = db.query(
-        f"SELECT DISTINCT board_name FROM {db.relation(ITEM_OUTBOX)} WHERE UPPER(customer_name) IN ({marks})",
-        [c.strip().upper() for c in customers],
-    )
+    matches, params = label_in("customer_name", customers)
+    sql = f"SELECT DISTINCT board_name FROM {db.relation(ITEM_OUTBOX)} WHERE 1 = 1{matches}"
+    rows = db.query(sql, params)
     return {str(r[0]) for r in rows if r[0]}
 
 

@@ -64,6 +64,7 @@ def summary_fields(summary: Summary) -> dict[str, Any]:
         "customer": summary.customer,
         "board_id": summary.board_id,
         "boards": summary.board_fields(),
+        "jobs": [dict(job) for job in summary.jobs],
         "dry_run": summary.dry_run,
         "outbox_rows": summary.outbox_rows,
         "counts": dict(sorted(summary.counts.items())),

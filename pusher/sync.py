@@ -30,7 +30,7 @@ from .client import MondayClient
 from .config import Settings
 from .connection import Database
 from .errors import LimitStop, RefusedError
-from .outbox import ItemRow, SubitemRow, read_items, read_subitems
+from .outbox import ItemRow, SubitemRow, label_in, read_items, read_subitems
 from .pacing import Pacer
 from .plan import build_plan
 from .progress import Progress
@@ -160,9 +160,9 @@ class Sync:
         if deletes < MIN_GUARDED_DELETES or self.s.force:
             return
         relation = self.db.relation("MON_CustMasterSchedule_Subitems")
+        matches, params = label_in("customer_name", [self.s.customer])
         ((live,),) = self.db.query(
-            f"SELECT COUNT(*) FROM {relation} WHERE customer_name = ? AND is_live = ?",
-            [self.s.customer, True],
+            f"SELECT COUNT(*) FROM {relation} WHERE is_live = ?{matches}", [True, *params]
         )
         share = deletes / live if live else float("inf")
         if share > self.s.max_archive_share:
