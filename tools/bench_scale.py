@@ -207,7 +207,9 @@ def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
             edit_share(db, args.share, seed=1)
             built = dbt_build(tmp, env, config)
             print(f"[{mode}] dbt build after the edit {built:.0f}s", flush=True)
-            second = push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log, bulk)
+            # backfill is for first loads only; later syncs run as an operator's schedule would
+            later = [] if args.bulk == "backfill" else bulk
+            second = push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log, later)
             print(render([second], args), flush=True)
             if first.exit_code or second.exit_code:
                 print(log.read_text()[-4000:])
@@ -267,8 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--bulk",
         choices=("off", "auto", "ingest", "backfill"),
-        help="the pusher's --bulk (default: not passed, the pusher's default); backfill adds --initial-load "
-        "to the first sync",
+        help="the pusher's --bulk (default: not passed, the pusher's default); backfill: the first sync "
+        "with --initial-load, the second with the pusher's default",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (database, pusher output)")
     args = p.parse_args(argv)
