@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -184,8 +185,13 @@ def test_bulk_settings_and_backfill_needs_the_operators_word(tmp_path: Path) -> 
 
 
 def test_cli_refuses_backfill_without_initial_load(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # a profile of its own: a fresh clone has no profiles.yml until `make` copies the example
+    shutil.copy(REPO / "profiles.example.yml", tmp_path / "profiles.yml")
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(tmp_path))
+    monkeypatch.setenv("ORDER_SYNC_DUCKDB", str(tmp_path / "orders.duckdb"))
+    duckdb.connect(str(tmp_path / "orders.duckdb")).close()
     code = main(["--customer", "X", "--config", _config(tmp_path, None), "--bulk", "backfill"])
     assert code == EXIT_CONFIG
     assert "--initial-load" in capsys.readouterr().out
