@@ -5,8 +5,9 @@ DuckDB file built by dbt from sample data (one dbt build per module, copied per 
   ``--log-format json`` and the documented exit codes;
 - ``python -m pusher status`` (runs, backlog, errors by code, parked rows; no monday call);
 - ``python -m pusher check`` (token, columns and types, labels, capacity);
-- ``python -m pusher board create`` (a board + subitems board with every mapped column);
-- the dbt snapshot ``order_line_hashes`` answering "what changed, when".
+- ``python -m pusher board create`` (a board + subitems board with every mapped column).
+
+"What changed, when" (the README's history query) is tests/test_history.py, on these fixtures.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Sample ORDERS_UNIFIED (40 lines, five customers) + dbt build, the snapshot included."""
+    """Sample ORDERS_UNIFIED (40 lines, five customers) + dbt build."""
     tmp = tmp_path_factory.mktemp("ops-build")
     shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
     subprocess.run(
@@ -366,41 +367,3 @@ def test_board_create_needs_a_token(ops: Ops, monkeypatch: pytest.MonkeyPatch) -
     code, out = ops.run("board", "create", "--name", "X")
     assert code == EXIT_CONFIG and "MONDAY_API_TOKEN" in out
     assert ops.run("board")[0] == EXIT_CONFIG
-
-
-# ------------------------------------------------------------------------------ history
-def test_snapshot_answers_what_changed_when(built: Path, tmp_path: Path) -> None:
-    shutil.copytree(built, tmp_path / "b", ignore=shutil.ignore_patterns("target", "logs"))
-    tmp = tmp_path / "b"
-    db = tmp / "orders.duckdb"
-    with duckdb.connect(str(db), read_only=True) as con:
-        first = con.execute(
-            "select count(*), count(distinct sync_key), count(dbt_valid_to) from main.order_line_hashes"
-        ).fetchone()
-        lines = con.execute("select count(*) from main.int_order_lines_hashed").fetchone()[0]
-    assert first == (lines, lines, 0)
-    with duckdb.connect(str(db)) as con:  # a planner edits three lines and removes one
-        keys = [
-            r[0] for r in con.execute("select sync_key from main.order_line_hashes order by 1").fetchall()
-        ]
-        con.execute(
-            "update dbo.ORDERS_UNIFIED set \"NOTES\" = 'moved to next week' "
-            "where record_uuid::varchar in (?, ?, ?)",
-            keys[:3],
-        )
-        con.execute("delete from dbo.ORDERS_UNIFIED where record_uuid::varchar = ?", [keys[3]])
-    _dbt(tmp, "build", "--select", "+order_line_hashes")
-    operating = (REPO / "README.md").read_text().split("### History: what changed, when")[1]
-    history = operating.split("```sql")[1].split("```")[0]
-    with duckdb.connect(str(db), read_only=True) as con:
-        changed = con.execute(history).fetchall()
-        versions = con.execute(
-            "select count(*) from main.order_line_hashes group by sync_key having count(*) > 1"
-        ).fetchall()
-    assert sorted(row[0] for row in changed) == keys[:3] and len(versions) == 3
-    assert all("moved to next week" in row[7] and "moved to next week" not in row[6] for row in changed)
-    with duckdb.connect(str(db), read_only=True) as con:
-        gone = con.execute("select sync_key from main.order_line_hashes where dbt_valid_to is not null "
-                           "and sync_key not in (select sync_key from main.order_line_hashes "
-                           "where dbt_valid_to is null)").fetchall()  # fmt: skip
-    assert gone == [(keys[3],)]  # a vanished line's last version is closed
