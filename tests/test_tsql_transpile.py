@@ -45,6 +45,7 @@ CHECKED = [
     "int_push_log_confirmed",
     "MON_CustMasterSchedule",
     "MON_CustMasterSchedule_Subitems",
+    "MON_CustMasterSchedule_History",
     "STG_MON_CustMasterSchedule",
     "STG_MON_CustMasterSchedule_Subitems",
     "int_order_lines_routed",
