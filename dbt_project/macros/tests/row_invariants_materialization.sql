@@ -21,13 +21,23 @@
 
 {%- endmaterialization -%}
 
-{#- One readable line per broken rule, from the rows a row_invariants query returns. -#}
+{#- One readable line per broken rule, from the rows a row_invariants query returns. A grain
+    counted with count(distinct) has no example: one repeated key is looked up here (one more
+    query, only on failure). -#}
 {% macro row_invariants_report(test_sql) %}
   {% set lines = [] %}
   {% for row in run_query(test_sql).rows %}
     {% set count = row[1] | int %}
     {% set example = [] %}
-    {% if row[2] is not none %}{% do example.append('key ' ~ row[2]) %}{% endif %}
+    {% set key = row[2] %}
+    {% if key is none and row[0].startswith('unique(') and model.attached_node in graph.nodes %}
+      {% set columns = row[0][7:-1].split(', ') %}
+      {% set repeated = run_query('select min(' ~ row_invariants_text(columns) ~ ') from (select '
+            ~ (columns | join(', ')) ~ ' from ' ~ graph.nodes[model.attached_node].relation_name
+            ~ ' group by ' ~ (columns | join(', ')) ~ ' having count(*) > 1) as repeated') %}
+      {% set key = repeated.rows[0][0] %}
+    {% endif %}
+    {% if key is not none %}{% do example.append('key ' ~ key) %}{% endif %}
     {% if row[3] is not none %}{% do example.append('value ' ~ row[3]) %}{% endif %}
     {% do lines.append(model.name ~ ': ' ~ row[0] ~ ' broken by ' ~ count ~ ' row' ~ ('' if count == 1 else 's')
                        ~ ((', e.g. ' ~ (example | join(', '))) if example else '')) %}

@@ -1,7 +1,7 @@
-{#- A model's data rules in one test node: every row rule in ONE scan of the model, and each grain
-    in one GROUP BY more. One node per model instead of one per rule and column: a view (the
-    outbox, the state models, stg_push_log) is evaluated once for all its row rules instead of once
-    per rule.
+{#- A model's data rules in one test node: every row rule and grain in ONE scan of the model (on
+    SQL Server, a grain of several columns in one GROUP BY more). One node per model instead of
+    one per rule and column: a view (the outbox, the state models, stg_push_log) is evaluated once
+    for all its rules instead of once per rule.
 
       data_tests:
         - row_invariants:
@@ -11,16 +11,19 @@
               not_null: [customer_name, ...]    # column IS NULL fails
               accepted_values: {operation: [create, update]}   # NULL passes, as dbt's accepted_values
               greater_than_zero: [qty]          # NULL or <= 0 fails
-              unique: [[sync_key, operation], [log_id]]  # grains; a single column ignores NULLs,
-                                                          # as dbt's unique; several group NULLs together
+              unique: [[sync_key, operation], [log_id]]  # grains, see below
 
+    A grain is counted in the same scan with count(distinct): one column ignores NULLs, as dbt's
+    unique; several columns (macro count_distinct_columns) group NULLs together, as
+    unique_combination_of_columns. T-SQL has no count(distinct) over several columns, so there
+    such a grain is one GROUP BY ... HAVING more.
     It returns one row per broken rule: rule_name (e.g. "not_null(customer_name)"), failing_rows
-    (rows breaking it; for a grain, the rows sharing a repeated key), example_key (the key of one
-    such row, or the repeated grain) and example_value (the offending value, when there is one).
+    (rows breaking it; for a grain, the rows repeating a key already seen), example_key (the key of
+    one such row, or a repeated grain) and example_value (the offending value, when there is
+    one). A grain counted in the scan has no example there: the report looks one up on failure.
     When it fails, the test materialization (macros/tests/row_invariants_materialization.sql) logs
     those rows, so the build output names each broken rule and its count.
-    Portable: no count(distinct) over several columns (T-SQL has none), no boolean in SELECT, no
-    reserved words (RULE, KEY) as names. -#}
+    Portable: no boolean in SELECT, no reserved words (RULE, KEY) as names. -#}
 {% test row_invariants(model, key=none, not_null=[], accepted_values={}, greater_than_zero=[], unique=[]) %}
 {%- set key_columns = ([key] if key is string else (key or [])) -%}
 {%- set rules = [] -%}
@@ -40,7 +43,15 @@
 {%- endfor -%}
 {%- set grains = [] -%}
 {%- for grain in unique -%}
-    {%- do grains.append([grain] if grain is string else grain) -%}
+    {%- set columns = [grain] if grain is string else grain -%}
+    {%- set distinct = ('count(distinct ' ~ columns[0] ~ ')') if columns | length == 1 else count_distinct_columns(columns) -%}
+    {%- if distinct -%}
+        {#- in the same scan: the rows beyond the first of their key; the example is looked up on failure -#}
+        {%- do rules.append({'name': 'unique(' ~ (columns | join(', ')) ~ ')', 'value': none,
+                             'counted': ('count(' ~ columns[0] ~ ')' if columns | length == 1 else 'count(*)') ~ ' - ' ~ distinct}) -%}
+    {%- else -%}
+        {%- do grains.append(columns) -%}
+    {%- endif -%}
 {%- endfor -%}
 {%- if not rules and not grains -%}
     {{ exceptions.raise_compiler_error("row_invariants on " ~ model ~ ": no rule given") }}
@@ -54,9 +65,15 @@ rule_counts as (
     -- one scan: per rule, the failing rows and the key and value of one of them
     select
         {%- for rule in rules %}
+        {%- if rule.counted %}
+        {{ rule.counted }} as failing_{{ loop.index }},
+        {{ row_invariants_text([]) }} as key_{{ loop.index }},
+        {{ row_invariants_text([]) }} as value_{{ loop.index }}
+        {%- else %}
         sum(case when {{ rule.fails }} then 1 else 0 end) as failing_{{ loop.index }},
         min(case when {{ rule.fails }} then {{ row_invariants_text(key_columns) }} end) as key_{{ loop.index }},
         min(case when {{ rule.fails }} then {{ row_invariants_text([rule.value] if rule.value else []) }} end) as value_{{ loop.index }}
+        {%- endif %}
         {{- ',' if not loop.last }}
         {%- endfor %}
     from {{ model }}
@@ -97,18 +114,15 @@ rule_rows as (
 
 grain_{{ loop.index }} as (
 
-    -- one more scan: the keys on more than one row
+    -- one more scan: the keys on more than one row, and the rows beyond the first of each
     select
         {{ text_literal('unique(' ~ (grain | join(', ')) ~ ')') }} as rule_name,
-        sum(rows_with_key) as failing_rows,
+        sum(rows_with_key) - count(*) as failing_rows,
         min({{ row_invariants_text(grain) }}) as example_key,
         {{ row_invariants_text([]) }} as example_value
     from (
         select {{ grain | join(', ') }}, count(*) as rows_with_key
         from {{ model }}
-        {%- if grain | length == 1 %}
-        where {{ grain[0] }} is not null
-        {%- endif %}
         group by {{ grain | join(', ') }}
         having count(*) > 1
     ) as repeated
