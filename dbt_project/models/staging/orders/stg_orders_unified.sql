@@ -1,10 +1,13 @@
 {#- One row per ORDERS_UNIFIED row: descriptive columns renamed to snake_case, size columns
-    (named by their size, e.g. "XS", "16/32/33") typed as integers, and flags plus a readable
-    quarantine_reason for every row monday cannot take: no key, a repeated key, no order number,
-    no customer, a bad quantity. Values over monday's limits are not a reason: they are sent cut
-    (macros/payload/monday_limits.sql) and listed in WARN_ORDERS_UNIFIED. Rows are never dropped
-    here: int_order_lines_checked stores the verdicts, int_order_lines_valid keeps the valid lines,
-    QUAR_ORDERS_UNIFIED lists the others.
+    (named by their size, e.g. "XS", "16/32/33") typed as integers, and flags plus readable
+    reasons for every problem a row shows on its own that monday cannot take: no key, no order
+    number, no customer, a bad quantity. A repeated key is a problem of several rows:
+    int_order_lines_checked finds it (a grouping here would run again on every read of this view:
+    ~0.8 s per million lines, six or more times per build) and gives every row its verdict. Values
+    over monday's limits are not a reason: they are sent cut (macros/payload/monday_limits.sql)
+    and listed in WARN_ORDERS_UNIFIED. Rows are never dropped here: int_order_lines_checked
+    stores the verdicts, int_order_lines_valid keeps the valid lines, QUAR_ORDERS_UNIFIED lists
+    the others.
     record_uuid is the sync key text: lower-case, trimmed (trim_blank), NULL when blank, so a
     blank or whitespace-only key (possible where the source key is text) is quarantined like NULL,
     and keys differing only in case or outer spaces are the same key (both rows quarantined).
@@ -82,46 +85,19 @@ renamed as (
 
 ),
 
-{#- Duplicate record_uuids through a grouped join, not count(*) over (partition by ...): a window
-    would carry all ~300 columns through a sort (about 4 GB at 1,000,000 lines on DuckDB), while
-    the aggregate keeps only the keys and the join streams the wide rows past it. #}
-repeated_uuids as (
-
-    select {{ record_key }} as record_uuid, count(*) as record_uuid_rows
-    from {{ source('orders', 'ORDERS_UNIFIED') }}
-    where {{ record_key }} is not null
-    group by {{ record_key }}
-    having count(*) > 1
-
-),
-
-measured as (
-
-    select
-        renamed.*,
-        coalesce(repeated_uuids.record_uuid_rows, 1) as record_uuid_rows
-    from renamed
-    left join repeated_uuids
-        on repeated_uuids.record_uuid = renamed.record_uuid
-
-),
-
 reasoned as (
 
     select
-        measured.*,
+        renamed.*,
         case
             when {{ is_true('is_record_uuid_null') }} then 'record_uuid is NULL'
             when record_uuid is null then 'record_uuid is blank'
         end as missing_record_uuid_reason,
-        case when record_uuid is not null and record_uuid_rows > 1
-            then concat('record_uuid ', record_uuid, ' appears on ', record_uuid_rows, ' rows') end
-            as duplicate_record_uuid_reason,
         case when {{ norm_text('aag_order_number') }} is null
             then 'AAG ORDER NUMBER is blank' end as missing_order_number_reason,
         case when {{ norm_text('customer_name') }} is null
             then 'CUSTOMER NAME is blank' end as missing_customer_reason
-    from measured
+    from renamed
 
 ),
 
@@ -153,19 +129,16 @@ final as (
         {{ adapter.quote(size.name) }},
         {%- endfor %}
         {{ as_bool('missing_record_uuid_reason is not null') }} as is_missing_record_uuid,
-        {{ as_bool('duplicate_record_uuid_reason is not null') }} as is_duplicate_record_uuid,
         {{ as_bool('missing_order_number_reason is not null') }} as is_missing_order_number,
         {{ as_bool('missing_customer_reason is not null') }} as is_missing_customer_name,
         {{ as_bool('negative_qty_reason is not null') }} as has_negative_qty,
         {{ as_bool('non_numeric_qty_reason is not null') }} as has_non_numeric_qty,
+        missing_record_uuid_reason,
         {{ join_nonnull("'; '", [
-            'missing_record_uuid_reason', 'duplicate_record_uuid_reason', 'missing_order_number_reason',
-            'missing_customer_reason', 'negative_qty_reason', 'non_numeric_qty_reason']) }} as quarantine_reason
+            'missing_order_number_reason', 'missing_customer_reason', 'negative_qty_reason',
+            'non_numeric_qty_reason']) }} as line_quarantine_reason
     from reasoned
 
 )
 
-select
-    final.*,
-    {{ as_bool('quarantine_reason is null') }} as is_valid
-from final
+select * from final
