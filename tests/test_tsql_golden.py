@@ -256,7 +256,10 @@ def test_tsql_subitem_outbox_hashes_only_what_it_sends(compiled: dict[str, Path]
     assert all("n'subitem;sync_key:text;size:text;qty:numbers'" in h[1] for h in hashes)
     assert "sizes_hashed" not in sql and "int_order_sizes_unpivoted" in sql
     update = sql[sql.index("updates as (") : sql.index("deletes as (")]
-    changed = r"where \(confirmed\.column_values is null\s+or confirmed\.column_values <> concat\("
+    changed = (
+        r"where \(confirmed\.column_values is null\s+"
+        r"or \(confirmed\.column_values collate latin1_general_100_bin2\) <> concat\("
+    )
     assert re.search(changed, update)
 
 

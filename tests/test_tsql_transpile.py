@@ -107,7 +107,10 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "ELSE s.column_values END, "
             "(500000 + n)::VARCHAR, s.monday_parent_item_id, NULL, 1 "
             "FROM (SELECT *, row_number() OVER (ORDER BY sync_key) AS n "
-            "      FROM main.STG_MON_CustMasterSchedule_Subitems WHERE monday_parent_item_id IS NOT NULL) s"
+            "      FROM main.STG_MON_CustMasterSchedule_Subitems WHERE monday_parent_item_id IS NOT NULL"
+            # The subitem outbox compares the logged JSON as text, and T-SQL writes '/' as '\/': a
+            # push log is only read by the engine that wrote it, so sizes with '/' stay unconfirmed.
+            "      AND size NOT LIKE '%/%') s"
         )
         # Source changes after the push: a confirmed line vanishes, one is cancelled (both archived)
         # and a confirmed subitem's size drops to 0 (delete).
@@ -172,6 +175,8 @@ def _hash_as_duckdb(sql: str) -> str:
 
 def _tsql_to_duckdb(sql: str) -> str:
     sql = _hash_as_duckdb(sql)
+    # exact_text: a BIN2 collation compares code points, as DuckDB always does.
+    sql = re.sub(r"\s+collate\s+latin1_general_100_bin2\b", "", sql, flags=re.I)
     # Upstream relations: "ORDERS"."dbo"."x" (or [dbo].[x]) on SQL Server -> main."x" on DuckDB.
     sql = re.sub(r'(?:"[^"]+"\.)?"dbo"\."([^"]+)"', r'main."\1"', sql)
     sql = re.sub(r"(?:\[[^\]]+\]\.)?\[dbo\]\.\[([^\]]+)\]", r'main."\1"', sql)

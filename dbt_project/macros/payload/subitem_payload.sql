@@ -39,8 +39,10 @@
     confirmed column_values JSON of a subitem (matched on parent_sync_key and size) is not the
     JSON subitem_payload would send now: its quantity changed, or the monday.yml subitems mapping
     did (a column renamed, added, dropped, moved or given another JSON shape), or nothing was
-    logged. Compared as text: the push log holds the exact text the outbox rendered, with this
-    same macro, so rows logged by the hash-comparing code compare equal (no update wave). A
+    logged. Compared as text, code point by code point (exact_text: SQL Server's default
+    case-insensitive collation would miss a key renamed 'qty' -> 'Qty'). The push log holds the
+    exact text the outbox rendered with this same macro, so rows logged by the hash-comparing
+    code compare equal (no update wave). A
     retype that sends the same text (text <-> numbers) sends nothing: monday would get the same
     JSON. Measured against reading the qty out of the JSON (JSON_VALUE / json_extract_string as an
     integer, plus a LIKE on the mapping's keys for mapping changes) over 8.5 million confirmed
@@ -48,5 +50,5 @@
     against 11-78 s for one customer, run for run), and that check misses dropped columns. -#}
 {% macro subitem_changed(confirmed_values, parent_sync_key, size, qty) -%}
     ({{ confirmed_values }} is null
-        or {{ confirmed_values }} <> {{ subitem_payload(parent_sync_key, size, qty)['column_values'] }})
+        or {{ exact_text(confirmed_values) }} <> {{ subitem_payload(parent_sync_key, size, qty)['column_values'] }})
 {%- endmacro %}
