@@ -287,10 +287,13 @@ def test_unit_test_golden_hashes_follow_the_documented_rendering() -> None:
     assert [json.loads(c[3]) for c in computed] == [json.loads(e["column_values"]) for e in expected]
     assert len({e["payload_hash"] for e in expected}) == 3  # NULL, '' and 'N' differ
 
-    spec = yaml.safe_load((PROJECT / "models/intermediate/_int_order_sizes__models.yml").read_text())
-    test = next(t for t in spec["unit_tests"] if t["name"] == "int_order_sizes_hashed_golden_hashes")
-    for row, want in zip(test["given"][0]["rows"], test["expect"]["rows"], strict=True):
-        assert subitem_hash(row["record_uuid"], row["size"], row["qty"]) == want["payload_hash"]
+    spec = yaml.safe_load((PROJECT / "models/marts/outbox/_outbox__models.yml").read_text())
+    test = next(t for t in spec["unit_tests"] if t["name"].endswith("Subitems_compared_by_value"))
+    sent = [r for r in test["expect"]["rows"] if r["operation"] in ("create", "update")]
+    assert len(sent) >= 3
+    for want in sent:
+        parent, size = want["sync_key"].split("|", 1)
+        assert subitem_hash(parent, size, want["qty"]) == want["payload_hash"], want["sync_key"]
 
 
 def test_delta_against_confirmed_state(built: Project, tmp_path: Path, capsys) -> None:
@@ -380,6 +383,61 @@ def test_delta_against_confirmed_state(built: Project, tmp_path: Path, capsys) -
     assert project.query(
         f"SELECT reason FROM main.QUAR_ORDERS_UNIFIED WHERE record_uuid = '{quarantined}'"
     ) == [("non-numeric quantity 'N/A' in size OS",)]
+
+
+def test_upgrade_from_hashed_subitems_sends_no_update_wave(built: Project, tmp_path: Path) -> None:
+    """A deployment whose push log was written before subitems were compared by value (the old
+    outbox's column_values and payload_hash, rendered here as that code wrote them) sees an empty
+    subitem outbox; a quantity changed since then still comes back as exactly one update."""
+    project = _new_project(tmp_path, tmp_path / "orders.duckdb")
+    shutil.copy(built.db, project.db)
+    columns = (
+        "log_id, logged_at, run_id, batch_id, customer_name, board_id, entity, sync_key, parent_sync_key, "
+        "operation, phase, status, payload_hash, group_title, item_name, column_values, monday_id, "
+        "monday_parent_id, monday_group_id, attempt"
+    )
+    con = duckdb.connect(str(project.db))
+    con.execute(
+        f"INSERT INTO main.MON_PushLog ({columns}) SELECT uuid()::VARCHAR, now()::TIMESTAMP, 'old', 'b1', "
+        "customer_name, '9001', 'item', sync_key, NULL, operation, 'outcome', 'ok', payload_hash, "
+        "group_title, item_name, column_values, (100000 + row_number() OVER (ORDER BY sync_key))::VARCHAR, "
+        "NULL, 'g1', 1 FROM main.STG_MON_CustMasterSchedule"
+    )
+    parent_ids = dict(
+        con.execute("SELECT sync_key, monday_item_id FROM main.MON_CustMasterSchedule").fetchall()
+    )
+    sizes = con.execute(
+        "SELECT s.record_uuid, s.size, s.qty, p.customer_name FROM main.int_order_sizes_unpivoted s "
+        "JOIN main.int_order_lines_placed p USING (record_uuid)"
+    ).fetchall()
+    rows = []
+    for n, (uuid, size, qty, customer) in enumerate(sorted(sizes)):
+        old_values = json.dumps(
+            {"sync_key": f"{uuid}|{size}", "size": size, "qty": str(qty)}, separators=(",", ":")
+        )
+        rows.append(
+            (customer, f"{uuid}|{size}", uuid, subitem_hash(uuid, size, qty), size, old_values,
+             str(500000 + n), parent_ids[uuid])
+        )  # fmt: skip
+    con.executemany(
+        f"INSERT INTO main.MON_PushLog ({columns}) VALUES (uuid()::VARCHAR, now()::TIMESTAMP, 'old', 'b2', "
+        "?, '9001', 'subitem', ?, ?, 'create', 'outcome', 'ok', ?, NULL, ?, ?, ?, ?, NULL, 1)",
+        rows,
+    )
+    assert len(rows) > 1000
+    assert con.execute("SELECT count(*) FROM main.STG_MON_CustMasterSchedule_Subitems").fetchone() == (0,)
+    uuid, size, qty = next((r[0], r[1], r[2]) for r in sorted(sizes) if "/" in r[1] or r[2] > 1)
+    con.execute(f'UPDATE dbo.ORDERS_UNIFIED SET "{size}" = ? WHERE record_uuid = ?::UUID', [qty + 1, uuid])
+    con.close()
+    proc = project.build("--exclude", "resource_type:unit_test")
+    assert proc.returncode == 0, proc.stdout[-8000:]
+    assert project.query(
+        "SELECT sync_key, operation, change_reason, qty, confirmed_payload_hash, payload_hash "
+        "FROM main.STG_MON_CustMasterSchedule_Subitems"
+    ) == [
+        (f"{uuid}|{size}", "update", "changed", qty + 1, subitem_hash(uuid, size, qty),
+         subitem_hash(uuid, size, qty + 1))
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- (c, d) SQL Server

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "payloads.yml"
 COLUMN_CUSTOMER = "GREYSON CLOTHIERS"
 CURVE = {"id": "size_curve", "title": "Sizes", "type": "long_text"}
-MODELS = ("int_order_size_curves", "int_order_lines_hashed", "int_order_sizes_hashed")
+MODELS = ("int_order_size_curves", "int_order_lines_hashed", "STG_MON_CustMasterSchedule_Subitems")
 
 
 # --------------------------------------------------------------------------- the mapping and dbt
@@ -192,13 +192,15 @@ def test_column_mode_lines_get_no_subitems_and_others_keep_theirs(built: SimpleN
     )
     assert per_mode.get(True, 0) == 0
     assert per_mode[False] > 100
-    hashed = query(
+    # The unpivot keeps the column-mode lines' sizes (their curve is made from them); only the
+    # subitem outbox leaves them out.
+    unpivoted = query(
         built.db,
-        "SELECT count(*) FROM main.int_order_sizes_hashed WHERE parent_sync_key IN "
+        "SELECT count(*) FROM main.int_order_sizes_unpivoted WHERE record_uuid IN "
         "(SELECT record_uuid FROM main.int_order_lines_valid WHERE upper(trim(customer_name)) = ?)",
         [COLUMN_CUSTOMER],
     )
-    assert hashed == [(0,)]
+    assert unpivoted[0][0] > 10
 
 
 def test_column_values_carry_the_curve_only_for_column_mode_lines(built: SimpleNamespace) -> None:
@@ -351,9 +353,7 @@ def test_duckdb_model_gives_the_golden_column_mode_values(built: SimpleNamespace
 
 def test_sqlserver_column_mode_compiles_to_tsql(sqlserver_compiled: Path) -> None:
     for name in MODELS:
-        path = next(
-            (sqlserver_compiled / "target-sqlserver" / "compiled").rglob(f"models/intermediate/{name}.sql")
-        )
+        path = next((sqlserver_compiled / "target-sqlserver" / "compiled").rglob(f"{name}.sql"))
         assert _problems(str(path)) == [], name
     curves = _compiled(sqlserver_compiled, "sqlserver", "int_order_size_curves").lower()
     assert "string_agg(" in curves and "within group (order by size_order.size_ordinal)" in curves
@@ -364,14 +364,13 @@ def test_sqlserver_column_mode_compiles_to_tsql(sqlserver_compiled: Path) -> Non
     assert "n'item;sync_key:text;" in hashed and ";notes:long_text;size_curve:long_text'" in hashed
 
 
-def test_without_a_column_route_the_hashed_models_do_not_read_the_curves(
+def test_without_a_column_route_the_hashed_lines_do_not_read_the_curves(
     built: SimpleNamespace, tmp_path: Path
 ) -> None:
-    proc = _dbt("compile", "--select", "int_order_lines_hashed", "int_order_sizes_hashed", work=tmp_path)
+    proc = _dbt("compile", "--select", "int_order_lines_hashed", work=tmp_path)
     assert proc.returncode == 0, proc.stdout[-4000:]
-    for name in ("int_order_lines_hashed", "int_order_sizes_hashed"):
-        assert "int_order_size_curves" not in _compiled(tmp_path, "duckdb", name)
-        assert "int_order_size_curves" in _compiled(built.work, "duckdb", name)
+    assert "int_order_size_curves" not in _compiled(tmp_path, "duckdb", "int_order_lines_hashed")
+    assert "int_order_size_curves" in _compiled(built.work, "duckdb", "int_order_lines_hashed")
 
 
 def test_unit_test_pinned_hashes_follow_the_rendering() -> None:

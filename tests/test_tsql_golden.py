@@ -28,7 +28,8 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden" / "payloads.yml"
 MAPPING = yaml.safe_load((REPO / "monday.yml").read_text())
-MODELS = ["int_order_lines_hashed", "int_order_sizes_hashed", "stg_orders_unified", "WARN_ORDERS_UNIFIED"]
+MODELS = ["int_order_lines_hashed", "STG_MON_CustMasterSchedule_Subitems", "stg_orders_unified"]
+MODELS += ["WARN_ORDERS_UNIFIED"]
 TABLE_COLUMNS = {
     "record_uuid": "varchar", "customer_name": "varchar", "aag_order_number": "varchar",
     "po_number": "varchar", "customer_season": "varchar", "aag_season": "varchar",
@@ -244,6 +245,22 @@ def test_tsql_hash_and_json_are_built_as_documented(compiled: dict[str, Path]) -
     for function in ("concat", "concat_ws"):
         for args in _calls(sql, function):
             assert len(args) <= 254
+
+
+def test_tsql_subitem_outbox_hashes_only_what_it_sends(compiled: dict[str, Path]) -> None:
+    """No hash per subitem: the outbox hashes its create and update rows (the documented subitem
+    terms) and finds updates by comparing the confirmed column_values with the JSON it sends."""
+    sql = _model(compiled, "sqlserver", "STG_MON_CustMasterSchedule_Subitems").lower()
+    hashes = _calls(sql, "hashbytes")
+    assert len(hashes) == 2 and all(h[0] == "'sha2_256'" for h in hashes)
+    assert all("n'subitem;sync_key:text;size:text;qty:numbers'" in h[1] for h in hashes)
+    assert "sizes_hashed" not in sql and "int_order_sizes_unpivoted" in sql
+    update = sql[sql.index("updates as (") : sql.index("deletes as (")]
+    changed = (
+        r"where \(confirmed\.column_values is null\s+"
+        r"or \(confirmed\.column_values collate latin1_general_100_bin2\) <> concat\("
+    )
+    assert re.search(changed, update)
 
 
 def test_tsql_concat_ws_is_chunked_within_254_arguments(compiled: dict[str, Path]) -> None:

@@ -1,7 +1,7 @@
 {#- Unpivot: one row per (record_uuid, size) with a quantity above zero, from the valid order
-    lines (XS=10, S=20, M=0, L=15 -> three rows). A table (as a view inlined into
-    int_order_sizes_hashed the build was no faster); its grain, unique (record_uuid, size), is
-    tested on int_order_sizes_hashed as unique (parent_sync_key, size). -#}
+    lines (XS=10, S=20, M=0, L=15 -> three rows). A table: the placement, the size curves and
+    the subitem outbox all read it (the outbox compares these quantities with the confirmed ones,
+    no hash per subitem). Its grain, unique (record_uuid, size), is tested here. -#}
 with
 
 unpivoted as (

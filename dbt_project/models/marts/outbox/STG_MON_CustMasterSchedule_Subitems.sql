@@ -1,11 +1,13 @@
 {#- The subitem outbox: one row per subitem operation still to do (docs/CONTRACT.md).
       create / new          a size > 0 of an active line with no live confirmed subitem under
                             the parent's current live item
-      update / changed      ... whose payload_hash differs from the confirmed one
+      update / changed      ... whose confirmed column_values are not the JSON that would be
+                            sent now (macro subitem_changed: another qty, or another mapping)
       delete / size_zeroed  a live confirmed subitem whose size is now 0 / NULL / gone while the
                             parent line is still active (valid and not cancelled)
     Nothing for a cancelled, vanished, quarantined or out-of-scope line's subitems, nor for lines
-    of a sizes: column route (their size curve is an item column). A confirmed subitem whose
+    of a sizes: column route (their size curve is an item column): active_lines keeps only
+    subitems-mode lines, and every row starts from it. A confirmed subitem whose
     parent id differs from the parent's current live item id counts as absent (the parent was
     archived and created again). A parent counts as on monday only while it is live on a board of
     its line's route: a line moving to another route has its subitems created under the new
@@ -13,16 +15,25 @@
     pusher leaves such rows for after the items pass. board_id, board_name, subitem_board_id:
     the parent's board (the placed board, which is the confirmed one for a line that stays; a
     board made since the last build is found in MON_Boards by name; NULL while not made).
-    Sizes are matched on (parent_sync_key, size), the parts of the sync key record_uuid|size; the
-    sync key, name and column_values are rendered (macro subitem_payload) only for the rows
-    sent. -#}
-{%- set payload = subitem_payload('sizes.parent_sync_key', 'sizes.size', 'sizes.qty') %}
+    Sizes are matched on (parent_sync_key, size), the parts of the sync key record_uuid|size.
+
+    Compared by value, not by hash: a subitem's whole payload is its size (the match key) and its
+    quantity, so a SHA-256 per subitem (8.8 million per million order lines, the slowest node of
+    the build) bought nothing. The sync key, name, column_values and payload_hash are rendered
+    (macro subitem_payload) only for the rows emitted; payload_hash is still the documented hash
+    of what is sent, so the pusher and the push log see the same contract as before.
+    The comparison is of the confirmed column_values text with the JSON that would be sent: it
+    catches a changed quantity and a changed monday.yml subitems mapping alike (as the hash's
+    mapping signature did), and measured no slower than reading the qty out of the JSON with a
+    separate mapping check (figures in macros/payload/subitem_payload.sql). -#}
+{%- set payload = subitem_payload('wanted.parent_sync_key', 'wanted.size', 'wanted.qty') %}
 
 with
 
 sizes as (
 
-    select * from {{ ref('int_order_sizes_hashed') }}
+    select record_uuid as parent_sync_key, size, qty
+    from {{ ref('int_order_sizes_unpivoted') }}
 
 ),
 
@@ -70,13 +81,9 @@ confirmed as (
 wanted as (
 
     select
-        {{ payload['sync_key'] }} as sync_key,
         sizes.parent_sync_key,
         sizes.size,
         sizes.qty,
-        {{ payload['item_name'] }} as item_name,
-        {{ payload['column_values'] }} as column_values,
-        sizes.payload_hash,
         active_lines.customer_name,
         parents.monday_item_id as monday_parent_item_id,
         active_lines.board_id,
@@ -94,7 +101,7 @@ creates as (
 
     select
         wanted.customer_name,
-        wanted.sync_key,
+        {{ payload['sync_key'] }} as sync_key,
         wanted.parent_sync_key,
         'create' as operation,
         'new' as change_reason,
@@ -102,10 +109,10 @@ creates as (
         wanted.monday_parent_item_id,
         wanted.size,
         wanted.qty,
-        wanted.item_name,
-        wanted.column_values,
+        {{ payload['item_name'] }} as item_name,
+        {{ payload['column_values'] }} as column_values,
         cast(null as {{ type_text() }}) as confirmed_column_values,
-        wanted.payload_hash,
+        {{ payload['payload_hash'] }} as payload_hash,
         cast(null as varchar(64)) as confirmed_payload_hash,
         wanted.board_id,
         wanted.board_name,
@@ -122,7 +129,7 @@ updates as (
 
     select
         wanted.customer_name,
-        wanted.sync_key,
+        {{ payload['sync_key'] }} as sync_key,
         wanted.parent_sync_key,
         'update' as operation,
         'changed' as change_reason,
@@ -130,10 +137,10 @@ updates as (
         wanted.monday_parent_item_id,
         wanted.size,
         wanted.qty,
-        wanted.item_name,
-        wanted.column_values,
+        {{ payload['item_name'] }} as item_name,
+        {{ payload['column_values'] }} as column_values,
         confirmed.column_values as confirmed_column_values,
-        wanted.payload_hash,
+        {{ payload['payload_hash'] }} as payload_hash,
         confirmed.payload_hash as confirmed_payload_hash,
         wanted.board_id,
         wanted.board_name,
@@ -142,7 +149,7 @@ updates as (
     inner join confirmed
         on confirmed.parent_sync_key = wanted.parent_sync_key
         and confirmed.size = wanted.size
-    where confirmed.payload_hash is null or confirmed.payload_hash <> wanted.payload_hash
+    where {{ subitem_changed('confirmed.column_values', 'wanted.parent_sync_key', 'wanted.size', 'wanted.qty') }}
 
 ),
 

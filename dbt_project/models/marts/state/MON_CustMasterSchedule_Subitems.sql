@@ -1,4 +1,6 @@
-{#- Current synced state of every subitem: its latest outcome/ok event in the push log. -#}
+{#- Current synced state of every subitem: its latest outcome/ok event in the push log. Its
+    column_values (the JSON last sent) is what the subitem outbox compares with the JSON it would
+    send now. -#}
 select
     sync_key,
     coalesce(
