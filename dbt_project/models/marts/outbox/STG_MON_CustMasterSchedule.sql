@@ -31,7 +31,7 @@
 
 with
 
-lines as (
+lines as {{ inline_cte() }} (
 
     select * from {{ ref('int_order_lines_hashed') }}
 
@@ -39,7 +39,7 @@ lines as (
 
 {#- The placed board's ids as MON_Boards knows them now: a board made on demand after the
     last build is found by its name without a rebuild. #}
-placed as (
+placed as {{ inline_cte() }} (
 
     select
         placed.record_uuid,
@@ -56,7 +56,7 @@ placed as (
 
 ),
 
-source_keys as (
+source_keys as {{ inline_cte() }} (
 
     select distinct record_uuid
     from {{ ref('int_order_lines_checked') }}
@@ -64,7 +64,7 @@ source_keys as (
 
 ),
 
-confirmed as (
+confirmed as {{ inline_cte() }} (
 
     select
         items.*,
@@ -80,7 +80,7 @@ confirmed as (
 
 ),
 
-active as (
+active as {{ inline_cte() }} (
 
     select
         lines.*,

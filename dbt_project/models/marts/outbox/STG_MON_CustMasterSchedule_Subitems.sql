@@ -30,14 +30,14 @@
 
 with
 
-sizes as (
+sizes as {{ inline_cte() }} (
 
     select record_uuid as parent_sync_key, size, qty
     from {{ ref('int_order_sizes_unpivoted') }}
 
 ),
 
-active_lines as (
+active_lines as {{ inline_cte() }} (
 
     select
         placed.record_uuid,
@@ -54,7 +54,7 @@ active_lines as (
 
 ),
 
-parents as (
+parents as {{ inline_cte() }} (
 
     select items.sync_key, items.monday_item_id
     from {{ ref('MON_CustMasterSchedule') }} as items
@@ -67,7 +67,7 @@ parents as (
 
 ),
 
-confirmed as (
+confirmed as {{ inline_cte() }} (
 
     select subitems.*
     from {{ ref('MON_CustMasterSchedule_Subitems') }} as subitems
@@ -78,7 +78,7 @@ confirmed as (
 
 ),
 
-wanted as (
+wanted as {{ inline_cte() }} (
 
     select
         sizes.parent_sync_key,
