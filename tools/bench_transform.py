@@ -4,11 +4,12 @@
                                     [--shape default|held-out] [--json PATH]
                                     [--pandas-max-lines 1000000] [--no-pandas]
 
-For each size it runs three `dbt build`s, the way a scheduled run meets them: a first build
-(fresh target directory: dbt pays a full parse), a rebuild after a share of lines changed, and a
-rebuild with nothing changed (both with target/ kept: partial parse). For each it prints the
+For each size it parses the project once (`dbt parse`, as a deployment does; its time is printed
+apart) and runs three `dbt build`s, the way a scheduled run meets them (target/ kept: partial
+parse): a first build of the data, a rebuild after a share of lines changed, and a rebuild with
+nothing changed. For each it prints the
 wall time, dbt's own share (start-up, parse and manifest: wall minus run_results' elapsed
-time), the time dbt spent executing nodes (models, snapshot and data tests; of which models)
+time), the time dbt spent executing nodes (models, hooks and data tests; of which models)
 and the peak memory, then a node-by-node table of the three builds.
 
 Then it runs the same transform in plain pandas + hashlib over the same data: staging with
@@ -401,7 +402,7 @@ def _short(unique_id: str) -> str:
 
 
 def _node_table(builds: dict[str, dict], top_tests: int = 5) -> str:
-    """Every model, snapshot and hook, slowest first build first; the `top_tests` slowest data
+    """Every model and hook, slowest first build first; the `top_tests` slowest data
     tests; the other data tests summed on one line; then the totals."""
     names = list(builds)
     first = builds[names[0]]["nodes"]
