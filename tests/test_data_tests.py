@@ -10,38 +10,23 @@ must fail, and its output must name the model, the rule, how many rows broke it 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
 import pytest
 
+from tests.test_dbt import _new_project
 from tools.sample_orders import create
 
 REPO = Path(__file__).resolve().parent.parent
-PROJECT = REPO / "dbt_project"
 
 
-def _dbt(work: Path, db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
-    env = dict(
-        os.environ,
-        ORDER_SYNC_DUCKDB=str(db),
-        DBT_PROFILES_DIR=str(work),
-        ORDER_SYNC_TARGET="duckdb",
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    return subprocess.run(
-        [*cmd, *args, "--project-dir", str(PROJECT), "--target-path", str(work / "target"),
-         "--log-path", str(work / "logs"), "--no-version-check"],
-        cwd=REPO, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+def _dbt(work: Path, db: Path, command: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return _new_project(work, db).dbt(command, *args)
 
 
 @pytest.fixture(scope="module")

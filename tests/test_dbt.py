@@ -113,12 +113,15 @@ def _run(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Comple
 
 
 class Project(SimpleNamespace):
-    def build(self, *extra: str) -> subprocess.CompletedProcess[str]:
+    def dbt(self, command: str, *extra: str) -> subprocess.CompletedProcess[str]:
         return _run(
-            [*_dbt(), "build", "--project-dir", str(PROJECT), "--target-path", str(self.work / "target"),
+            [*_dbt(), command, "--project-dir", str(PROJECT), "--target-path", str(self.work / "target"),
              "--log-path", str(self.work / "logs"), "--no-version-check", *extra],
             self.env,
         )  # fmt: skip
+
+    def build(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        return self.dbt("build", *extra)
 
     def query(self, sql: str) -> list[tuple]:
         con = duckdb.connect(str(self.db))
