@@ -62,13 +62,16 @@ ITEM_NAME_LIMIT, GROUP_TITLE_LIMIT, LONG_TEXT_LIMIT = 255, 255, 2000
 NUMBER_SCALE = {"CUSTOMER PRICE": 2, "ORDER_QTY": 0, "TOTAL_QTY": 0}
 
 
+_RESULT = "bench-transform-result: "
+
+
 def _in_child(function: str, *args: object) -> object:
     """Runs one of this module's functions in a fresh process and returns its JSON result. The
     benchmark process itself stays small: Linux hands a child its parent's peak memory through
     fork and exec (ru_maxrss), so a big parent would floor the peak printed for every dbt build."""
     code = (
         f"import json, sys; from tools.bench_transform import {function}; "
-        "print(json.dumps(" + function + "(*json.loads(sys.argv[1]))))"
+        "print('\\n" + _RESULT + "' + json.dumps(" + function + "(*json.loads(sys.argv[1]))))"
     )
     argv = json.dumps([str(a) if isinstance(a, Path) else a for a in args])
     proc = subprocess.run(
@@ -77,7 +80,8 @@ def _in_child(function: str, *args: object) -> object:
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
         return {"error": next((x for x in reversed(lines) if "Error" in x), lines[-1] if lines else "?")}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    # DuckDB may draw a progress bar on the same stdout: the result is what follows the marker.
+    return json.loads(proc.stdout[proc.stdout.rindex(_RESULT) + len(_RESULT) :].strip())
 
 
 def peak_memory_mb() -> float:
