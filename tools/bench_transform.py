@@ -12,15 +12,15 @@ wall time, dbt's own share (start-up, parse and manifest: wall minus run_results
 time), the time dbt spent executing nodes (models, hooks and data tests; of which models)
 and the peak memory, then a node-by-node table of the three builds.
 
-Then it runs the same transform in plain pandas + hashlib (tools/bench_reference.py) over the same data: staging with
-every quarantine rule, the labels (customer, season, group title trimmed and upper-cased),
-values over monday's limits cut with '…', each item's payload and SHA-256 hash, and the size
-melt (record_uuid, size, qty > 0; subitems carry no hash). It checks that its rows are exactly
-dbt's (int_order_lines_hashed's payload hashes, int_order_sizes_unpivoted's rows) and prints
-the ratios and issue 13's targets with a verdict. `--shape held-out` generates data shaped
-differently (a dozen customers, eight seasons, 1-6 lines per order, legacy sizes zero-filled
-instead of NULL, text sizes padded). `--json PATH` writes every figure and every node's
-execution time. A benchmark, not a test: it prints figures and asserts nothing.
+Then it runs the same transform in plain pandas + hashlib (tools/bench_reference.py) over the
+same data: staging with every quarantine rule, the labels (customer, season, group title trimmed
+and upper-cased), values over monday's limits cut with '…', each item's payload and SHA-256
+hash, and the size melt (record_uuid, size, qty > 0; subitems carry no hash). It checks that its
+rows are exactly dbt's (int_order_lines_hashed's payload hashes, int_order_sizes_unpivoted's
+rows) and prints the ratios and issue 13's targets with a verdict. `--shape held-out` generates
+data shaped differently (a dozen customers, eight seasons, 1-6 lines per order, legacy sizes
+zero-filled instead of NULL, text sizes padded). `--json PATH` writes every figure and every
+node's execution time. A benchmark, not a test: it prints figures and asserts nothing.
 """
 
 from __future__ import annotations
