@@ -55,7 +55,7 @@ DBT_BUILD_FLAGS = ["--exclude", "resource_type:unit_test", "--no-send-anonymous-
 _RESULT = "bench-transform-result: "
 
 
-def _in_child(function: str, *args: object, module: str = "tools.bench_transform") -> object:
+def in_child(function: str, *args: object, module: str = "tools.bench_transform") -> object:
     """Runs one of this module's functions in a fresh process and returns its JSON result. The
     benchmark process itself stays small: Linux hands a child its parent's peak memory through
     fork and exec (ru_maxrss), so a big parent would floor the peak printed for every dbt build."""
@@ -84,31 +84,26 @@ def _generate(db: str, n: int, shape: str) -> float:
     return time.perf_counter() - start
 
 
-def _dbt_parse(db: Path, profiles_dir: Path, target_dir: Path) -> float:
+def dbt_command(command: str, db: Path, profiles_dir: Path, target_dir: Path) -> tuple[list[str], dict]:
+    """A `dbt <command>` of this project on the DuckDB file ``db``, as the scheduled run gives it
+    (DBT_BUILD_FLAGS for a build), and its environment."""
     env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt), "parse", "--no-send-anonymous-usage-stats", "--project-dir", str(REPO / "dbt_project"),
-           "--target-path", str(target_dir), "--log-path", str(target_dir / "logs"), "--quiet"]  # fmt: skip
+    flags = DBT_BUILD_FLAGS if command == "build" else ["--no-send-anonymous-usage-stats"]
+    cmd = [str(Path(sys.executable).with_name("dbt")), command, *flags,
+           "--project-dir", str(REPO / "dbt_project"), "--target-path", str(target_dir),
+           "--log-path", str(target_dir / "logs"), "--quiet"]  # fmt: skip
+    return cmd, env
+
+
+def _dbt_parse(db: Path, profiles_dir: Path, target_dir: Path) -> float:
+    cmd, env = dbt_command("parse", db, profiles_dir, target_dir)
     start = time.perf_counter()
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
 def _dbt_build(db: Path, profiles_dir: Path, target_dir: Path) -> dict:
-    env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [
-        str(dbt),
-        "build",
-        *DBT_BUILD_FLAGS,
-        "--project-dir",
-        str(REPO / "dbt_project"),
-        "--target-path",
-        str(target_dir),
-        "--log-path",
-        str(target_dir / "logs"),
-        "--quiet",
-    ]
+    cmd, env = dbt_command("build", db, profiles_dir, target_dir)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read() if proc.stdout else b""
@@ -166,10 +161,10 @@ def _held_out(db: Path | str) -> None:
 # --------------------------------------------------------------------------- the pandas version
 
 
-def _pandas_in_child(db: Path, chunk_rows: int) -> dict:
+def _pandasin_child(db: Path, chunk_rows: int) -> dict:
     """Runs pandas_transform in a fresh process, so its peak memory is its own."""
     out = str(db) + ".pandas"
-    result = _in_child("pandas_transform", db, chunk_rows, out, module="tools.bench_reference")
+    result = in_child("pandas_transform", db, chunk_rows, out, module="tools.bench_reference")
     if "error" not in result:
         result["out"] = out
     return result
@@ -289,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in args.lines:
             db = work / f"orders_{n}.duckdb"
-            generated = _in_child("_generate", db, n, args.shape)
+            generated = in_child("_generate", db, n, args.shape)
             if isinstance(generated, dict):
                 raise SystemExit(f"sample data: {generated['error']}")
             print(f"[{n:,} lines] sample data generated in {generated:.1f} s")
@@ -302,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{n:,} lines] dbt parse, once per deployment (not in the builds below): {parse_s:.1f} s")
             builds["first build"] = _dbt_build(db, work, target)
             print(_line(n, "first dbt build (project parsed at deployment)", builds["first build"]))
-            changed = _in_child("_change_lines", db, args.change_share)
+            changed = in_child("_change_lines", db, args.change_share)
             builds[f"{args.change_share:.0%} change"] = _dbt_build(db, work, target)
             print(
                 _line(
@@ -323,12 +318,12 @@ def main(argv: list[str] | None = None) -> int:
             elif n > args.pandas_max_lines:
                 print(f"[{n:,} lines] pandas: skipped (--pandas-max-lines {args.pandas_max_lines:,})")
             else:
-                pandas = _pandas_in_child(db, args.pandas_chunk)
+                pandas = _pandasin_child(db, args.pandas_chunk)
                 if "error" in pandas:
                     print(f"[{n:,} lines] pandas melt + hashlib failed: {pandas['error']}")
                     pandas = None
                 else:
-                    agreement = _in_child("same_as_dbt", db, pandas["out"], module="tools.bench_reference")
+                    agreement = in_child("same_as_dbt", db, pandas["out"], module="tools.bench_reference")
                     entry["pandas"] = {k: v for k, v in pandas.items() if k != "out"}
                     entry["agreement"] = agreement
                     first = builds["first build"]

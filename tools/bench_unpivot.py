@@ -15,7 +15,6 @@ form's rows are checked against the first's (count and an order-independent chec
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -26,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from tools.bench_transform import _held_out
+from tools.bench_reference import peak_memory_mb
+from tools.bench_transform import _held_out, dbt_command, in_child
 from tools.reference_layout import read_layout, size_columns
 from tools.sample_orders import Shape, create
 
@@ -85,18 +85,6 @@ def forms(relation: str, sizes: list[str]) -> dict[str, str]:
     }
 
 
-def peak_memory_mb() -> float:
-    """This process's own peak resident memory. Not ru_maxrss: Linux hands a child its parent's
-    peak through fork and exec, so a child of a big benchmark process would report at least that."""
-    try:
-        status = Path("/proc/self/status").read_text()
-        return int(status.split("VmHWM:")[1].split()[0]) / 1024
-    except (OSError, IndexError, ValueError):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def measure(db: str, name: str, sql: str, table: str) -> dict:
     """In a fresh process: CREATE TABLE table AS sql; seconds, peak memory, count and checksum."""
     con = duckdb.connect(db)
@@ -114,26 +102,11 @@ def measure(db: str, name: str, sql: str, table: str) -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb, "rows": rows, "checksum": checksum, "types": types}
 
 
-def _in_child(db: Path, name: str, sql: str, table: str) -> dict:
-    code = (
-        "import json, sys; from tools.bench_unpivot import measure; "
-        f"print(json.dumps(measure({str(db)!r}, {name!r}, sys.stdin.read(), {table!r})))"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, input=sql, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        return {"error": next((x for x in lines if "Error" in x), lines[-1] if lines else "?")[:300]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
 def _dbt_run(db: Path, work: Path) -> None:
-    env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(work))
-    cmd = [str(Path(sys.executable).with_name("dbt")), "run", "--project-dir", str(REPO / "dbt_project"),
-           "--target-path", str(work / "target"), "--log-path", str(work / "logs"), "--quiet",
-           "--select", "+int_order_lines_valid"]  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    cmd, env = dbt_command("run", db, work, work / "target")
+    proc = subprocess.run(
+        [*cmd, "--select", "+int_order_lines_valid"], env=env, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         sys.stdout.write(proc.stdout + proc.stderr)
         raise SystemExit("dbt run failed; see its output above")
@@ -190,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"    {name:<40} skipped: it re-reads the staging view once per size column (--all)"
                     )
                     continue
-                r = _in_child(db, name, sql, "main.bench_unpivot_out")
+                r = in_child(
+                    "measure", str(db), name, sql, "main.bench_unpivot_out", module="tools.bench_unpivot"
+                )
                 if "error" in r:
                     print(f"    {name:<40} failed: {r['error']}")
                     continue
