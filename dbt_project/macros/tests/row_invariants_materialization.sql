@@ -32,9 +32,8 @@
     {% set key = row[2] %}
     {% if key is none and row[0].startswith('unique(') and model.attached_node in graph.nodes %}
       {% set columns = row[0][7:-1].split(', ') %}
-      {% set repeated = run_query('select min(' ~ row_invariants_text(columns) ~ ') from (select '
-            ~ (columns | join(', ')) ~ ' from ' ~ graph.nodes[model.attached_node].relation_name
-            ~ ' group by ' ~ (columns | join(', ')) ~ ' having count(*) > 1) as repeated') %}
+      {% set repeated = run_query('select min(' ~ row_invariants_text(columns) ~ ') from ('
+            ~ row_invariants_repeated(graph.nodes[model.attached_node].relation_name, columns) ~ ') as repeated') %}
       {% set key = repeated.rows[0][0] %}
     {% endif %}
     {% if key is not none %}{% do example.append('key ' ~ key) %}{% endif %}

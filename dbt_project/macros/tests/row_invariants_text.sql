@@ -14,3 +14,12 @@
         {{ concat_text(parts) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The keys of `relation` on more than one row, with their row count (rows_with_key): the grain
+    check of row_invariants and the example its failure report looks up both read this. -#}
+{% macro row_invariants_repeated(relation, columns) -%}
+    select {{ columns | join(', ') }}, count(*) as rows_with_key
+    from {{ relation }}
+    group by {{ columns | join(', ') }}
+    having count(*) > 1
+{%- endmacro %}

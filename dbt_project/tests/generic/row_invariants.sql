@@ -131,10 +131,7 @@ grain_{{ loop.index }} as (
         min({{ row_invariants_text(grain) }}) as example_key,
         {{ row_invariants_text([]) }} as example_value
     from (
-        select {{ grain | join(', ') }}, count(*) as rows_with_key
-        from {{ model }}
-        group by {{ grain | join(', ') }}
-        having count(*) > 1
+        {{ row_invariants_repeated(model, grain) }}
     ) as repeated
 
 ){{ ',' if not loop.last }}
