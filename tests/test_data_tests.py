@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
@@ -22,20 +20,13 @@ import pytest
 from tests.test_dbt import _new_project
 from tools.sample_orders import create
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _dbt(work: Path, db: Path, command: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return _new_project(work, db).dbt(command, *args)
-
 
 @pytest.fixture(scope="module")
 def broken(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     work = tmp_path_factory.mktemp("data_tests")
-    shutil.copy(REPO / "profiles.example.yml", work / "profiles.yml")
     clean = work / "clean.duckdb"
     create(clean, 300, seed=1, bad_rows=3)
-    built = _dbt(work, clean, "build", "--exclude", "resource_type:unit_test")
+    built = _new_project(work, clean).build("--exclude", "resource_type:unit_test")
     assert built.returncode == 0, built.stdout[-6000:]
 
     db = work / "broken.duckdb"
@@ -64,7 +55,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     finally:
         con.close()
     selected = ["int_order_lines_hashed", "STG_MON_CustMasterSchedule", "stg_push_log", "WARN_ORDERS_UNIFIED"]
-    tested = _dbt(work, db, "test", "--select", *selected, "--exclude", "resource_type:unit_test")
+    tested = _new_project(work, db).dbt("test", "--select", *selected, "--exclude", "resource_type:unit_test")
     return SimpleNamespace(work=work, clean=clean, uuids=uuids, proc=tested, out=tested.stdout)
 
 
@@ -119,7 +110,7 @@ def test_zero_is_reported_by_greater_than_zero(broken: SimpleNamespace) -> None:
 
 
 def test_clean_build_passes_every_row_invariants_test_silently(broken: SimpleNamespace) -> None:
-    proc = _dbt(broken.work, broken.clean, "test", "--select", "test_name:row_invariants")
+    proc = _new_project(broken.work, broken.clean).dbt("test", "--select", "test_name:row_invariants")
     assert proc.returncode == 0, proc.stdout[-4000:]
     passed = re.findall(r"PASS (row_invariants_\S+)", proc.stdout)
     assert len(passed) >= 15 and "broken by" not in proc.stdout
