@@ -22,7 +22,7 @@ import duckdb
 import pytest
 import yaml
 
-from pusher.cli import main
+from pusher.commands.cli import main
 from pusher.errors import EXIT_OK
 from tests.sandbox import SandboxServer
 from tests.test_fault_matrix import BUDGET, TOKEN, _env, _read_board, dbt_run, sql

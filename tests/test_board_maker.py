@@ -17,13 +17,16 @@ import duckdb
 import pytest
 import yaml
 
-from pusher import board_maker, board_setup
-from pusher.board_maker import BoardMaker, BoardNotMade, BoardTarget
-from pusher.client import MondayClient
-from pusher.config import Settings, load_settings
-from pusher.connection import Database
+from pusher.boards import maker as board_maker
+from pusher.boards import setup as board_setup
+from pusher.boards.maker import BoardMaker, BoardNotMade, BoardTarget
+from pusher.config.settings import Settings, load_settings
 from pusher.errors import ConfigError, RefusedError
-from pusher.writeback import LOG_COLUMNS, PushLog
+from pusher.monday.client import MondayClient
+from pusher.run.context import RunContext
+from pusher.run.summary import Summary
+from pusher.store.database import Database
+from pusher.store.push_log import LOG_COLUMNS, PushLog
 from tests.sandbox import SandboxServer
 from tests.test_pusher import LOG_DDL
 
@@ -73,8 +76,9 @@ class Env:
         db = Database(self.con, "duckdb", "main")  # one file, one connection (like one process)
         client = MondayClient(settings.api_url, settings.api_version, token=TOKEN)
         push_log = PushLog(db, str(uuid.uuid4()), CUSTOMER)
-        maker = BoardMaker(settings, client, push_log, sleep=self.sleeps.append, lock_dir=str(self.tmp))
-        return maker
+        summary = Summary(CUSTOMER, settings.board_id)
+        ctx = RunContext.start(settings, db, push_log, summary, client, sleep=self.sleeps.append)
+        return BoardMaker(ctx, lock_dir=str(self.tmp))
 
     def boards(self, name: str | None = None) -> list[dict[str, Any]]:
         found = self.sandbox.snapshot()["boards"]

@@ -23,15 +23,15 @@ import duckdb
 import pytest
 import yaml
 
-from pusher.bulk_csv import Unit, build_job, import_text, parse_report, split_units
-from pusher.cli import main
-from pusher.client import MondayClient
-from pusher.config import ColumnSpec, load_settings
-from pusher.connection import Database
+from pusher.bulk.files import Unit, build_job, import_text, parse_report, split_units
+from pusher.commands.cli import main
+from pusher.config.settings import ColumnSpec, load_settings
 from pusher.errors import EXIT_CONFIG, EXIT_OK, EXIT_ROWS_FAILED, ConfigError
-from pusher.operations import Op
-from pusher.summary import Summary
-from pusher.sync import Sync
+from pusher.monday.client import MondayClient
+from pusher.monday.operations import Op
+from pusher.run.summary import Summary
+from pusher.store.database import Database
+from pusher.sync.run import Sync
 from tests.sandbox import SandboxServer
 from tests.test_pusher import (
     BOARD,
@@ -515,7 +515,7 @@ class Killed(BaseException):
 
 
 def kill_at(monkeypatch: pytest.MonkeyPatch, where: str, when: Any = None) -> None:
-    from pusher import bulk_jobs
+    from pusher.bulk import jobs as bulk_jobs
 
     real = getattr(bulk_jobs.JobApi, where)
 
@@ -576,7 +576,7 @@ def test_killed_before_the_upload_reached_monday_then_the_url_expired(
     """The job intent is logged, the file never arrived: the rerun leaves it alone while its upload
     URL lives (the rows are not sent twice), then takes the adoption path."""
     ks = wave(env, 6)
-    from pusher import bulk_jobs
+    from pusher.bulk import jobs as bulk_jobs
 
     monkeypatch.setattr(bulk_jobs.JobApi, "upload", lambda *a, **k: (_ for _ in ()).throw(Killed("upload")))
     with pytest.raises(Killed):

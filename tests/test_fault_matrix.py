@@ -27,7 +27,7 @@ import pytest
 import requests
 import yaml
 
-from pusher.cli import main
+from pusher.commands.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED
 from tests.sandbox import SandboxServer
 from tests.test_pusher import BOARD, SUBBOARD, board_spec
@@ -643,7 +643,7 @@ def test_a_full_board_holds_back_its_creates_until_there_is_room(
 
 
 def test_capacity_check_itself() -> None:
-    from pusher.capacity import over_limit
+    from pusher.boards.capacity import over_limit
 
     assert over_limit("subitems board 9002", 9_990, 10, 10_000) is None  # exactly full is allowed
     assert over_limit("subitems board 9002", None, 50_000, 10_000) is None  # no count: monday refuses per row

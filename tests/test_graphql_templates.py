@@ -27,10 +27,10 @@ from graphql import (
     visit,
 )
 
-from pusher import bulk_jobs
-from pusher import operations as ops
-from pusher.operations import Op
-from pusher.templates import OPERATIONS, render
+from pusher.bulk import jobs as bulk_jobs
+from pusher.monday import operations as ops
+from pusher.monday.operations import Op
+from pusher.monday.templates import OPERATIONS, render
 
 REPO = Path(__file__).resolve().parents[1]
 SDL = Path(
@@ -208,7 +208,7 @@ class _RecordingClient:
         return str(text)
 
     def execute(self, query: str, variables: Any, *, mutation: bool, **_: Any) -> Any:
-        from pusher.client import Response
+        from pusher.monday.client import Response
 
         self.sent.append((query, dict(variables), mutation))
         document = parse(query)
@@ -224,8 +224,8 @@ class _RecordingClient:
 def test_operator_documents_validate_and_carry_values_as_variables(schema: GraphQLSchema) -> None:
     import yaml
 
-    from pusher.check import run_check
-    from pusher.provision import EXTRA_OPERATIONS, provision
+    from pusher.commands.board_create import EXTRA_OPERATIONS, provision
+    from pusher.commands.check import run_check
 
     for name in EXTRA_OPERATIONS:
         assert (REPO / "graphql" / f"{name}.graphql.j2").is_file(), name
@@ -243,7 +243,7 @@ def test_operator_documents_validate_and_carry_values_as_variables(schema: Graph
 def test_board_maker_documents_validate_and_carry_values_as_variables(schema: GraphQLSchema) -> None:
     """Boards made on demand: list boards by page and workspace, read a board's layout, duplicate a
     template, create a board in a folder, and sweep placeholder items."""
-    from pusher import board_setup
+    from pusher.boards import setup as board_setup
 
     client = _RecordingClient()
     assert board_setup.find_boards(client, "BOARD-NAME-MARKER-91", workspace_id="555001") == []
@@ -280,9 +280,9 @@ def _assert_valid_with_variables(schema: GraphQLSchema, sent: list[tuple[str, di
 def test_an_installed_pusher_finds_its_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`pip install .` (not editable) ships the templates as data files; outside a checkout the
     pusher renders from that copy, and with neither it says where it looked and what to do."""
-    from pusher import templates
+    from pusher.monday import templates
 
-    repo = Path(templates.__file__).resolve().parent.parent
+    repo = Path(templates.__file__).resolve().parents[2]
     # [tool.setuptools.data-files] "share/..." = ["graphql/*..."] (tomllib is 3.11+, we allow 3.10)
     section = (repo / "pyproject.toml").read_text().split("[tool.setuptools.data-files]", 1)[1]
     line = next(x for x in section.splitlines() if x.startswith('"'))

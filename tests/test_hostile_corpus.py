@@ -21,10 +21,10 @@ import duckdb
 import pytest
 import yaml
 
-from pusher.cli import main
-from pusher.connection import connect
+from pusher.commands.cli import main
+from pusher.commands.status import ACCOUNTED, accounting
 from pusher.errors import EXIT_OK
-from pusher.status import ACCOUNTED, accounting
+from pusher.store.connection import connect
 from tests.sandbox import SandboxServer
 from tests.test_fault_matrix import BUDGET, _env, _read_board, dbt_run, sql
 from tests.test_pusher import BOARD, SUBBOARD, board_spec
@@ -284,7 +284,7 @@ def test_status_names_why_each_outbox_row_waits() -> None:
     )
     con.execute("CREATE TABLE main2.MON_BoardCapacity (board_name VARCHAR, is_over BOOLEAN)")
     con.execute("INSERT INTO main2.MON_BoardCapacity VALUES ('Orders', false), ('Orders (3)', true)")
-    from pusher.connection import Database
+    from pusher.store.database import Database
 
     got = accounting(Database(con, "duckdb", "main2"), [" acme\u00a0"], 3)
     assert {(r["entity"], r["state"]): r["n"] for r in got} == {

@@ -25,8 +25,8 @@ import duckdb
 import pytest
 import yaml
 
-from pusher import check as check_mod
-from pusher.cli import main
+from pusher.commands import check as check_mod
+from pusher.commands.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED
 from tests.sandbox import SandboxServer
 from tests.test_pusher import BOARD, SUBBOARD, board_spec

@@ -18,15 +18,15 @@ from typing import Any
 import duckdb
 import pytest
 
-from pusher.batches import Sender
-from pusher.client import MondayClient
-from pusher.connection import Database
 from pusher.errors import EXIT_LIMIT, EXIT_OK
-from pusher.operations import Op
-from pusher.pacing import Pacer
-from pusher.progress import Progress
-from pusher.summary import Summary
-from pusher.sync import Sync
+from pusher.monday.client import MondayClient
+from pusher.monday.operations import Op
+from pusher.monday.pacing import Pacer
+from pusher.run.progress import Progress
+from pusher.run.sender import Sender
+from pusher.run.summary import Summary
+from pusher.store.database import Database
+from pusher.sync.run import Sync
 from tests.test_pusher import (  # noqa: F401 (env: the fixture)
     BOARD,
     FALL,

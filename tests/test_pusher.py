@@ -20,15 +20,15 @@ import duckdb
 import pytest
 import requests
 
-from pusher.cli import main
-from pusher.client import MondayClient, Rejected, Transient
-from pusher.config import Filters, Settings, load_settings
-from pusher.connection import Database
+from pusher.commands.cli import main
+from pusher.config.settings import Filters, Settings, load_settings
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED, RefusedError
-from pusher.outbox import ITEM_COLUMNS, SUBITEM_COLUMNS
-from pusher.summary import Summary
-from pusher.sync import Sync
-from pusher.writeback import LOG_COLUMNS
+from pusher.monday.client import MondayClient, Rejected, Transient
+from pusher.run.summary import Summary
+from pusher.store.database import Database
+from pusher.store.outbox import ITEM_COLUMNS, SUBITEM_COLUMNS
+from pusher.store.push_log import LOG_COLUMNS
+from pusher.sync.run import Sync
 from tests.sandbox import SandboxServer
 from tests.sandbox.spec import boards_from_mapping
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 import yaml
 
-from pusher.cli import main
+from pusher.commands.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_OK, EXIT_ROWS_FAILED, RefusedError
 from tests.sandbox import SandboxServer
 from tests.test_pusher import (
@@ -409,8 +409,8 @@ def test_the_item_delete_document_is_valid_and_carries_ids_as_variables() -> Non
 
     from graphql import build_schema, parse, validate
 
-    from pusher import operations as ops
-    from pusher.operations import Op
+    from pusher.monday import operations as ops
+    from pusher.monday.operations import Op
 
     sdl = Path(
         os.environ.get("MONDAY_SCHEMA_SDL") or REPO.parent / "shared" / "monday" / "schema-2026-10.graphql"

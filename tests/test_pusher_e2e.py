@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pusher.cli import main
+from pusher.commands.cli import main
 from tests.sandbox import SandboxServer
 from tests.test_pusher import BOARD, SUBBOARD, board_spec
 

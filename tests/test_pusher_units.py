@@ -10,16 +10,16 @@ import duckdb
 import pytest
 import requests
 
-from pusher.client import MondayClient, RateLimited, Rejected, Transient, idempotency_key
-from pusher.config import Filters, load_settings
-from pusher.connection import Database
+from pusher.config.settings import Filters, load_settings
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED, ConfigError, LimitStop
-from pusher.operations import Request, diff_values, outcomes
-from pusher.outbox import ITEM_COLUMNS, read_items
-from pusher.pacing import Pacer
-from pusher.profiles import find_profiles_file, load_output
-from pusher.sqlserver import sqlserver_connection_string
-from pusher.summary import RowError, Summary
+from pusher.monday.client import MondayClient, RateLimited, Rejected, Transient, idempotency_key
+from pusher.monday.operations import Request, diff_values, outcomes
+from pusher.monday.pacing import Pacer
+from pusher.run.summary import RowError, Summary
+from pusher.store.database import Database
+from pusher.store.outbox import ITEM_COLUMNS, read_items
+from pusher.store.profiles import find_profiles_file, load_output
+from pusher.store.sqlserver import sqlserver_connection_string
 
 MONDAY_YML = """
 api_version: "2026-10"

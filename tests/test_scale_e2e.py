@@ -18,7 +18,7 @@ import duckdb
 import pytest
 import yaml
 
-from pusher.cli import main
+from pusher.commands.cli import main
 from tests.sandbox import SandboxServer
 
 REPO = Path(__file__).resolve().parents[1]

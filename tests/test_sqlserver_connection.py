@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 from pusher.errors import ConfigError
-from pusher.profiles import load_output
-from pusher.sqlserver import _connect_sqlserver, sqlserver_connection_string
+from pusher.store.profiles import load_output
+from pusher.store.sqlserver import _connect_sqlserver, sqlserver_connection_string
 from tests.conftest import require_system_odbc
 
 REPO = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ def _closed_port() -> int:
 
 
 CONNECT = (
-    "import sys\nfrom pusher.connection import connect\nfrom pusher.errors import ConfigError\n"
+    "import sys\nfrom pusher.store.connection import connect\nfrom pusher.errors import ConfigError\n"
     "try:\n    connect(sys.argv[1])\nexcept ConfigError as exc:\n    print(exc)\n    sys.exit(3)\n"
     "print('connected?!')\n"
 )

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pusher.cli import build_parser
+from pusher.commands.cli import build_parser
 
 REPO = Path(__file__).resolve().parents[1]
 FLOW = REPO / "workflows" / "customer-orders.yml"

@@ -162,11 +162,11 @@ def _cpu_of(pid: int) -> float | None:
 
 def run(args: argparse.Namespace, built: Path, mode: str = "off") -> dict[str, Any]:
     """One first sync of the built outbox (a fresh copy) onto a fresh sandbox, ``--bulk mode``."""
-    from pusher.client import MondayClient
-    from pusher.config import load_settings
-    from pusher.connection import Database
-    from pusher.pacing import Pacer
-    from pusher.sync import Sync
+    from pusher.config.settings import load_settings
+    from pusher.monday.client import MondayClient
+    from pusher.monday.pacing import Pacer
+    from pusher.store.database import Database
+    from pusher.sync.run import Sync
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-push-{mode}-"))
     try:

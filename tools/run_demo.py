@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pusher.cli import main as pusher_main
-from pusher.connection import connect
+from pusher.commands.cli import main as pusher_main
+from pusher.store.connection import connect
 from tests.sandbox.spec import boards_from_mapping
 
 REPO = Path(__file__).resolve().parent.parent

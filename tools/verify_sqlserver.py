@@ -181,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from pusher.connection import connect
-    from pusher.profiles import find_profiles_file, load_output
+    from pusher.store.connection import connect
+    from pusher.store.profiles import find_profiles_file, load_output
 
     report = Report(f"order-sync self-test: target {args.target}")
     output: dict[str, Any] = {}

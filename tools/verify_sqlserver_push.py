@@ -91,7 +91,7 @@ def _board(sandbox: Any) -> list[tuple[Any, ...]]:
 
 def push_twice(engine: Engine, profiles_dir: Path, config: Path = CONFIG) -> PushRuns:
     """Two ``python -m pusher --all-customers`` runs with the engine's target and the sandbox."""
-    from pusher.cli import main as pusher_main
+    from pusher.commands.cli import main as pusher_main
     from tests.sandbox import SandboxServer
     from tests.sandbox.spec import boards_from_mapping
 

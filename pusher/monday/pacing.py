@@ -1,0 +1,231 @@
+"""Pacing: stay inside monday's complexity budget and request rate so a steady run never sees a 429.
+
+Every document asks for ``complexity { before after query reset_in_x_seconds }``. The pacer keeps
+the last reading and, before a request whose estimated cost does not fit in what is left, sleeps
+until the budget resets. It also sizes batches: ``mutation_cost`` points per mutation (learned
+from ``query`` readings), never over the per-query max nor the per-minute budget; when less than
+a full batch is left in the window, the next batch takes exactly what is left, so a long run fills
+each window, waits for its reset, and fills the next (no idle gap, no 429).
+
+A 429 (COMPLEXITY_BUDGET_EXHAUSTED, MINUTE_RATE_LIMIT_EXCEEDED, MAX_CONCURRENCY_EXCEEDED) is
+waited out (``retry_in_seconds`` / ``Retry-After``) without counting against the retry budget;
+DAILY_LIMIT_EXCEEDED, or more waiting than ``max_wait`` in total, stops the run (``LimitStop``).
+
+``BoardLock`` keeps one mutation request in flight per board across pusher processes on a host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pusher.errors import LimitStop
+
+log = logging.getLogger(__name__)
+
+SAFETY = 0.9  # a full batch stays 10% under monday's per-query max (a refused document is split)
+MIN_FILL = 0.1  # a batch filling what is left of the window must be at least this share of a full one
+RESET_MARGIN = 0.05  # seconds added to the estimated reset before sending again
+DAILY = "DAILY_LIMIT_EXCEEDED"
+BUDGET = "COMPLEXITY_BUDGET_EXHAUSTED"
+
+
+class Pacer:
+    def __init__(
+        self,
+        *,
+        mutation_cost: int = 10_000,
+        max_query_complexity: int = 5_000_000,
+        requests_per_minute: int = 1000,
+        max_wait: float = 900.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        request_window: float = 60.0,
+        anchor_on_send: bool = False,
+    ) -> None:
+        self.mutation_cost = max(1, int(mutation_cost))
+        self.max_query = max_query_complexity
+        self.rpm = requests_per_minute
+        self.request_window = request_window
+        self.max_wait = max_wait
+        self.sleep = sleep
+        self.clock = clock
+        self.remaining: int | None = None  # budget left after the last reading (None: reset since)
+        self.reset_at: float | None = None  # clock() by which the budget has surely reset
+        self.budget: int | None = None  # largest `before` seen: the per-window budget
+        self.waited = 0.0  # seconds slept for 429s
+        self.paced = 0.0  # seconds slept to avoid them
+        self.limit_hits = 0
+        self.split_cap: int | None = None  # set when monday refused a document as too complex
+        # `reset_in_x_seconds` is rounded up to whole seconds and counts from when monday charged
+        # the query: somewhere between sending it and the answer. Counting from the answer is
+        # always safe; each reading of the same window bounds the reset from above and the
+        # tightest wins. Counting from the send (anchor_on_send) waits less, but is only right
+        # when monday charges at once; a COMPLEXITY_BUDGET_EXHAUSTED turns it off.
+        self.anchor_on_send = anchor_on_send
+        self._sent_at: float | None = None
+        self._last_after: int | None = None
+        self._sent: deque[float] = deque()
+
+    # --------------------------------------------------------------- sizing
+    def full_batch(self, cap: int | None = None) -> int:
+        """The most mutations one request may carry: under the per-query max and the budget."""
+        if self.split_cap:
+            cap = min(cap or self.split_cap, self.split_cap)
+        ceiling = self.max_query
+        if self.budget:
+            ceiling = min(ceiling, self.budget)
+        size = max(1, math.floor(ceiling * SAFETY / self.mutation_cost))
+        return max(1, min(size, cap or size))
+
+    def batch_size(self, cap: int | None = None) -> int:
+        """How many mutations the next request should carry.
+
+        A full batch, or, when less than that is left of the window's budget, exactly what is
+        left (so each window is filled before waiting for its reset); a leftover too small to be
+        worth a request (under ``MIN_FILL`` of a full batch) waits for the reset instead, and the
+        new window starts with its odd part.
+        """
+        full = self.full_batch(cap)
+        least = max(1, math.ceil(full * MIN_FILL))
+        left = self._left()
+        if left is not None:
+            fit = left // self.mutation_cost
+            if fit >= full:
+                return full
+            if fit >= least:
+                return int(fit)
+        if self.budget and (left is not None or self.remaining is None or self._reset_passed()):
+            # A new window is next (this request waits for the reset, or it has passed): lead with
+            # the window's odd part (1,000 a window = 100 + 450 + 450), so the reading that bounds
+            # the following reset comes from a short request, taken just after the window opened.
+            odd = (self.budget // self.mutation_cost) % full
+            if odd >= least:
+                return int(odd)
+        return full
+
+    def _reset_passed(self) -> bool:
+        return self.reset_at is not None and self.clock() >= self.reset_at
+
+    def _left(self) -> int | None:
+        if self.remaining is None or self.reset_at is None or self.clock() >= self.reset_at:
+            return None
+        return self.remaining
+
+    def estimate(self, mutations: int) -> int:
+        return mutations * self.mutation_cost
+
+    # -------------------------------------------------------------- pacing
+    def before_request(self, estimated_cost: int) -> None:
+        """Sleep as needed so the next request fits the budget and the request rate."""
+        now = self.clock()
+        if self.remaining is not None and self.reset_at is not None:
+            if now >= self.reset_at:
+                self.remaining = None
+            elif estimated_cost > self.remaining:
+                self._pace(self.reset_at - now + RESET_MARGIN, "complexity budget")
+                self.remaining = None
+        if self.rpm:
+            window = self.request_window
+            now = self.clock()
+            while self._sent and now - self._sent[0] >= window:
+                self._sent.popleft()
+            if len(self._sent) >= max(1, int(self.rpm * SAFETY)):
+                self._pace(self._sent[0] + window - now, "request rate")
+        self._sent.append(self.clock())
+        self._sent_at = self.clock()
+
+    def mark_sent(self) -> None:
+        """Called right before the request goes out (after any lock wait)."""
+        self._sent_at = self.clock()
+
+    def _pace(self, seconds: float, why: str) -> None:
+        if seconds <= 0:
+            return
+        log.info("pacing: waiting %.1fs for the %s", seconds, why)
+        self.paced += seconds
+        self.sleep(seconds)
+
+    def observe(self, complexity: dict[str, Any] | None, mutations: int = 0) -> None:
+        """Take in a ``complexity`` reading from a response."""
+        if not complexity:
+            return
+        try:
+            before = int(complexity["before"])
+            after = int(complexity["after"])
+            query = int(complexity.get("query") or 0)
+            reset_in = float(complexity.get("reset_in_x_seconds") or 60)
+        except (KeyError, TypeError, ValueError):
+            return
+        now = self.clock()
+        anchor = self._sent_at if self.anchor_on_send and self._sent_at is not None else now
+        reset_at = anchor + reset_in
+        if (
+            self._last_after is not None
+            and self.reset_at is not None
+            and before <= self._last_after
+            and now < self.reset_at
+        ):
+            # The same window as the last reading (its budget did not grow back): each reading
+            # bounds the reset from above; the tightest bound wins.
+            reset_at = min(reset_at, self.reset_at)
+        self.remaining = after
+        self._last_after = after
+        self.reset_at = reset_at
+        self._sent_at = None
+        self.budget = max(self.budget or 0, before)
+        if mutations and query > 0:
+            # Learn the real per-mutation cost, never below a tenth of the estimate.
+            self.mutation_cost = max(self.mutation_cost // 10, math.ceil(query / mutations), 1)
+
+    # ------------------------------------------------------------------ 429
+    def rate_limited(self, code: str, retry_in: float | None, message: str = "") -> None:
+        """Wait out a 429, or stop the run (daily limit / too much waiting)."""
+        self.limit_hits += 1
+        if code == DAILY:
+            raise LimitStop(f"monday daily call limit reached ({message}); the next run resumes", DAILY)
+        if code == BUDGET:
+            self.anchor_on_send = False
+        seconds = retry_in if retry_in is not None else min(60.0, 2.0 ** min(self.limit_hits, 6))
+        if self.waited + seconds > self.max_wait:
+            raise LimitStop(
+                f"{code}: would wait more than {self.max_wait:.0f}s in total for monday's limits; "
+                "stopping, the next run resumes",
+                code,
+            )
+        log.warning("monday %s: waiting %.1fs before resending", code, seconds)
+        self.remaining = None
+        self._sent_at = None
+        self.waited += seconds
+        self.sleep(seconds)
+
+
+class BoardLock:
+    """An advisory file lock: one mutation request in flight per board on this host."""
+
+    def __init__(self, board_id: str, directory: str | None = None) -> None:
+        base = Path(directory or os.environ.get("ORDER_SYNC_LOCK_DIR") or tempfile.gettempdir())
+        self.path = base / f"order-sync-board-{board_id}.lock"
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: the single-threaded loop is the only guarantee
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,12 @@
+"""The database: connections, the outbox dbt builds and the push log the pusher writes back.
+
+- ``connection``: ``connect(target)``, a dbt profile target as a ``Database``.
+- ``database``: ``Database`` (parameterised queries, transactions, relation names).
+- ``sqlserver``: what only SQL Server needs (connection string, connect errors).
+- ``profiles``: finding and rendering dbt's profiles.yml (``find_profiles_file``, ``load_output``).
+- ``outbox``: ``read_items``, ``read_subitems`` (``ItemRow``, ``SubitemRow``), ``label_in``.
+- ``push_log``: ``PushLog`` (intents and outcomes into ``MON_PushLog``), ``LogEvent``,
+  ``Confirmed``, ``outcome_events``.
+
+Never talks to monday.
+"""

@@ -1,0 +1,109 @@
+"""``Database``: a DB-API connection plus the little dialect knowledge the pusher needs.
+
+Every value goes to the database as a ``?`` parameter (both duckdb and pyodbc use qmark); only
+identifiers (schema and relation names, validated) are put into SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from pusher.errors import ConfigError
+
+MAX_PARAMS = 2000
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,127}$")
+
+
+class Database:
+    """A DB-API connection plus the little dialect knowledge the pusher needs."""
+
+    def __init__(self, conn: Any, dialect: str, schema: str) -> None:
+        if not _IDENT.match(schema):
+            raise ConfigError(f"schema name {schema!r} is not a plain identifier")
+        self.conn = conn
+        self.dialect = dialect
+        self.schema = schema
+
+    def relation(self, name: str) -> str:
+        """The quoted, schema-qualified name of a relation in the dbt target schema."""
+        if not _IDENT.match(name):
+            raise ValueError(f"not a plain identifier: {name!r}")
+        if self.dialect == "sqlserver":
+            return f"[{self.schema}].[{name}]"
+        return f'"{self.schema}"."{name}"'
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(sql, list(params))
+            return [tuple(r) for r in cur.fetchall()]
+        finally:
+            cur.close()
+
+    def query_dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur = self.conn.cursor()
+        try:
+            cur.execute(sql, list(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """One transaction; yields a cursor. Rolls back on any error."""
+        cur = self.conn.cursor()
+        if self.dialect == "duckdb":
+            cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            if self.dialect == "duckdb":
+                cur.execute("ROLLBACK")
+            else:
+                self.conn.rollback()
+            raise
+        else:
+            if self.dialect == "duckdb":
+                cur.execute("COMMIT")
+            else:
+                self.conn.commit()
+        finally:
+            cur.close()
+
+    def insert_many(
+        self, cur: Any, relation: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Multi-row ``INSERT ... VALUES (?, ...), (?, ...)`` in chunks under 2,000 parameters
+        (SQL Server allows 2,100 per statement); much faster than executemany on duckdb."""
+        per = max(1, min(1000, MAX_PARAMS // max(1, len(columns))))
+        row_marks = "(" + ", ".join("?" for _ in columns) + ")"
+        head = f"INSERT INTO {relation} ({', '.join(columns)}) VALUES "
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            cur.execute(head + ", ".join(row_marks for _ in chunk), [v for row in chunk for v in row])
+
+    def relation_exists(self, name: str) -> bool:
+        rows = self.query(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            (self.schema, name),
+        )
+        if rows and rows[0][0]:
+            return True
+        if self.dialect == "duckdb":  # duckdb matches identifiers case-insensitively
+            rows = self.query(
+                "SELECT COUNT(*) FROM information_schema.tables "
+                "WHERE lower(table_schema) = lower(?) AND lower(table_name) = lower(?)",
+                (self.schema, name),
+            )
+            return bool(rows and rows[0][0])
+        return False
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except Exception:  # noqa: S110 - closing is best effort
+            pass

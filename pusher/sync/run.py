@@ -1,0 +1,263 @@
+"""The run for one customer, over every board its lines are on (docs/CONTRACT.md, issue 10).
+
+1. read the item outbox (and, when it is empty, the subitem outbox: "nothing to send");
+2. refuse when archives and deletes exceed ``sync.max_archive_share`` of the customer's live
+   items on all its boards (``--force``);
+3. find every target board: the row's ``board_id``, else made on demand (``BoardMaker``), else
+   the customer's configured board;
+4. phase 1: every archive and delete on every board (a moved line leaves its old board first);
+5. phase 2, per board: one read (sync-key column, groups, items_count), the capacity guard, groups
+   adopted or created, creates (after adopting those an interrupted run already made; a ``moved``
+   create only once its line is gone from the old board), updates (changed keys only);
+6. phase 3, per board: the subitem outbox (parents made in phase 2 resolve through the log).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from pusher.boards.targets import Targets
+from pusher.boards.views import Boards
+from pusher.bulk.recover import recover
+from pusher.bulk.wave import BulkWave, group_subitems
+from pusher.config.settings import Settings
+from pusher.errors import LimitStop, RefusedError
+from pusher.monday.client import MondayClient
+from pusher.monday.pacing import Pacer
+from pusher.run.context import RunContext, pacer_for
+from pusher.run.progress import Progress
+from pusher.run.summary import RowError, Summary
+from pusher.store.database import Database
+from pusher.store.outbox import ItemRow, SubitemRow, label_in, read_items, read_subitems
+from pusher.store.push_log import PushLog
+from pusher.sync.board_step import BoardStep, subitem_op
+from pusher.sync.plan import build_plan
+
+# Fewer subitem deletions than this in one run are ordinary size changes, never refused.
+MIN_GUARDED_DELETES = 10
+
+log = logging.getLogger(__name__)
+
+
+class Sync:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        client: MondayClient | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        out: Callable[[str], None] = print,
+        run_id: str | None = None,
+    ) -> None:
+        self.s = settings
+        self.db = db
+        self.client = client
+        self.sleep = sleep
+        self.out = out
+        self.run_id = run_id or str(uuid.uuid4())
+        self.pacer = pacer or pacer_for(settings, sleep)
+        self.maker: Any = None  # board_maker.BoardMaker, made when a board must be made or found
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> Summary:
+        started = time.monotonic()
+        s = self.s
+        items = read_items(self.db, s.customer, s.filters)
+        subitems: list[SubitemRow] | None = None
+        if not items:
+            subitems = read_subitems(self.db, s.customer, set() if s.filters.active else None)
+        first: Any = items[0] if items else (subitems[0] if subitems else None)
+        customer = first.customer_name if first is not None else s.customer
+        self.log = PushLog(self.db, self.run_id, customer)
+        self.summary = Summary(customer, s.board_id, dry_run=s.dry_run)
+        self.summary.outbox_rows = len(items) + len(subitems or [])
+        parents = {r.sync_key for r in items} if s.filters.active else None
+
+        if s.dry_run:
+            if subitems is None:
+                subitems = read_subitems(self.db, s.customer, parents)
+            self.out(build_plan(s, items, subitems, self.log, self.db).render())
+            self._archive_guard(items)
+            self._delete_guard(subitems)
+            return self.summary
+        self._archive_guard(items)
+        if self.client is None:  # even with nothing to send: a missing token should not go unnoticed
+            self.client = MondayClient(
+                s.api_url, s.api_version, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout
+            )
+        if not items and not subitems:
+            return self._finish(started)
+        self.ctx = RunContext.start(
+            s,
+            self.db,
+            self.log,
+            self.summary,
+            self.client,
+            pacer=self.pacer,
+            progress=Progress(self.summary, out=self.out),
+            sleep=self.sleep,
+        )
+        self.boards = Boards(self.ctx)
+        self.step = BoardStep(self.ctx, self.boards)
+        self.step.bulk = self.bulk = BulkWave(self.ctx)
+        self.targets = Targets(s, self._maker)
+        try:
+            self.log.load_history("item")
+            self.log.load_history("subitem")
+            if recover(self.bulk):  # an earlier run's import jobs logged their outcomes: read again
+                items = read_items(self.db, s.customer, s.filters)
+                subitems = None
+            if items:
+                self._items(items, parents, subitems)
+            if subitems is None:
+                subitems = read_subitems(self.db, s.customer, parents)
+                self.summary.outbox_rows += len(subitems)
+            self._delete_guard(subitems)
+            self._subitems(subitems)
+        except LimitStop as exc:
+            self.summary.stopped = str(exc)
+        finally:
+            self.summary.jobs = [vars(j) for j in self.bulk.state.jobs]
+            self.summary.refused += [m for m in self.targets.refused if m not in self.summary.refused]
+        return self._finish(started)
+
+    def _finish(self, started: float) -> Summary:
+        ctx: RunContext | None = getattr(self, "ctx", None)
+        if ctx is not None and ctx.progress is not None:
+            ctx.progress.close()
+        self.summary.seconds = time.monotonic() - started
+        self.summary.http_calls = self.client.http_calls if self.client else 0
+        self.summary.paced_seconds = self.pacer.paced
+        self.summary.limit_wait_seconds = self.pacer.waited
+        return self.summary
+
+    # --------------------------------------------------------------- guards
+    def _archive_guard(self, items: list[ItemRow]) -> None:
+        removals = [r for r in items if r.is_removal]
+        if not removals:
+            return
+        live = sum(1 for c in self.log.confirmed_items().values() if c.live)
+        share = len(removals) / live if live else float("inf")
+        if share > self.s.max_archive_share and not self.s.force:
+            kinds = Counter(r.operation for r in removals)
+            moves = sum(1 for r in removals if r.change_reason == "moved")
+            what = " and ".join(f"{n} {op}" for op, n in sorted(kinds.items()))
+            raise RefusedError(
+                f"refusing to archive {len(removals)} of {live} live items ({what}"
+                + (f", {moves} of them moving to another board" if moves else "")
+                + f"; {share:.0%} > sync.max_archive_share {self.s.max_archive_share:.0%}); "
+                "check the source, or rerun with --force"
+            )
+
+    def _delete_guard(self, rows: list[SubitemRow]) -> None:
+        """Sizes blanked wholesale (a broken extract) must not read as "delete every subitem".
+        Deletions below MIN_GUARDED_DELETES are ordinary size changes and always go."""
+        deletes = sum(1 for r in rows if r.operation == "delete")
+        if deletes < MIN_GUARDED_DELETES or self.s.force:
+            return
+        relation = self.db.relation("MON_CustMasterSchedule_Subitems")
+        matches, params = label_in("customer_name", [self.s.customer])
+        ((live,),) = self.db.query(
+            f"SELECT COUNT(*) FROM {relation} WHERE is_live = ?{matches}", [True, *params]
+        )
+        share = deletes / live if live else float("inf")
+        if share > self.s.max_archive_share:
+            raise RefusedError(
+                f"refusing to delete {deletes} of {live} live subitems ({share:.0%} > "
+                f"sync.max_archive_share {self.s.max_archive_share:.0%}): were the sizes blanked at "
+                "the source? check ORDERS_UNIFIED, or rerun with --force"
+            )
+
+    # --------------------------------------------------------------- boards
+    def _maker(self) -> Any:
+        """The BoardMaker of this run (boards found by name or made, and logged)."""
+        from pusher.boards.maker import BoardMaker
+
+        if self.maker is None:
+            self.maker = BoardMaker(self.ctx)
+        return self.maker
+
+    def _defer(self, entity: str, row: ItemRow | SubitemRow, problem: tuple[str, str] | None) -> None:
+        code, message = problem or ("NO_BOARD", "the row's board is unknown")
+        self.summary.defer(RowError(entity, row.sync_key, row.operation, code, message))
+
+    # ---------------------------------------------------------------- items
+    def _items(
+        self, rows: list[ItemRow], parents: set[str] | None, subitems: list[SubitemRow] | None
+    ) -> None:
+        confirmed = self.log.confirmed_items()  # where each item is now, on any board
+        early: list[SubitemRow] = []
+        if any(r.operation == "create" for r in rows):  # for the subitems boards' capacity
+            early = subitems if subitems is not None else read_subitems(self.db, self.s.customer, parents)
+        self.targets.learn_rows(rows, early)
+        self.bulk.subitems_by_parent = group_subitems(early)
+        self.targets.make_boards(rows)
+        by_board: dict[str, list[ItemRow]] = {}
+        for r in rows:
+            target = self.targets.for_item(r, confirmed.get(r.sync_key))
+            if target.board_id is None:
+                self._defer("item", r, target.problem)
+                continue
+            self.summary.board(target.board_id, target.board_name)
+            by_board.setdefault(target.board_id, []).append(r)
+        removed: set[str] = set()
+        for board_id, board_rows in self._ordered(by_board):
+            gone = [r for r in board_rows if r.is_removal]
+            if gone:
+                removed |= self.step.removals(board_id, gone)
+        work = {b: [r for r in rs if not r.is_removal] for b, rs in by_board.items()}
+        work = {b: rs for b, rs in work.items() if rs}
+        self.boards.read([(b, self.targets.by_id[b].subitem_board_id) for b, _ in self._ordered(work)])
+        planned = Counter(
+            t.board_id
+            for s in early
+            if s.operation == "create"
+            for t in [self.targets.for_subitem(s, confirmed.get(s.parent_sync_key))]
+            if t.board_id
+        )
+        for board_id, board_rows in self._ordered(work):
+            self.step.items(board_id, board_rows, removed, confirmed, planned[board_id])
+
+    def _ordered(self, by_board: dict[str, list[Any]]) -> list[tuple[str, list[Any]]]:
+        """Boards by name, then id: the same order every run."""
+        names = {b: self.targets.by_id[b].board_name or "" for b in by_board}
+        return [(b, by_board[b]) for b in sorted(by_board, key=lambda b: (names[b], b))]
+
+    # ------------------------------------------------------------- subitems
+    def _subitems(self, rows: list[SubitemRow]) -> None:
+        if not rows:
+            return
+        confirmed = self.log.confirmed_items()  # includes this run's creates, on any board
+        self.targets.learn_rows([], rows)
+        by_board: dict[str, list[SubitemRow]] = {}
+        for r in rows:
+            target = self.targets.for_subitem(r, confirmed.get(r.parent_sync_key))
+            if target.board_id is None:
+                if r.operation == "create" and target.problem is None:
+                    problem = ("PARENT_NOT_ON_MONDAY", f"parent {r.parent_sync_key} is not on monday yet")
+                else:
+                    problem = target.problem
+                self._defer("subitem", r, problem)
+                continue
+            self.summary.board(target.board_id, target.board_name)
+            by_board.setdefault(target.board_id, []).append(r)
+        pairs: list[tuple[str, str | None]] = []
+        for board_id, board_rows in self._ordered(by_board):
+            sub_board, why = self.targets.subitems_board(self.targets.by_id[board_id])
+            if sub_board is None:
+                for r in board_rows:
+                    op = subitem_op(r, None, board_id, None)
+                    self.step.defer(op, "NO_SUBITEM_BOARD", why or "")
+                continue
+            pairs.append((board_id, sub_board))
+        self.boards.read(pairs)
+        parents = {k: c.monday_id for k, c in confirmed.items() if c.live and c.monday_id}
+        for board_id, sub_board in pairs:
+            self.step.subitems(board_id, sub_board, by_board[board_id], parents)
