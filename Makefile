@@ -66,9 +66,12 @@ generate: $(VENV)/.installed profiles.yml $(DB)
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
+# lint-imports holds the pusher's layers (pyproject.toml, docs/ARCHITECTURE.md): an import that
+# reaches up a layer, or a circle, fails here before it becomes a hallway.
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 compile-sqlserver: $(VENV)/.installed
 	$(PY) -m tools.compile_sqlserver

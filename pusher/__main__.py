@@ -1,4 +1,4 @@
-"""``python -m pusher``: see ``pusher.cli``."""
+"""``python -m pusher``: see ``pusher.commands.cli``."""
 
 from __future__ import annotations
 

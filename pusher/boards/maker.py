@@ -29,10 +29,11 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pusher.boards.patient_client import PatientClient
 from pusher.boards.setup import (
     Layout,
     SetupFailed,
@@ -43,14 +44,12 @@ from pusher.boards.setup import (
 )
 from pusher.boards.setup import read_layout as _read_layout
 from pusher.errors import LimitStop, RefusedError
-from pusher.monday.client import ClientError, RateLimited, Response, Transient
+from pusher.monday.client import ClientError, Transient
 from pusher.monday.pacing import BoardLock
 from pusher.run.context import RunContext
 from pusher.store.push_log import LogEvent
 
 log = logging.getLogger(__name__)
-CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
-CONFLICT_WAIT = 120.0  # seconds to wait for monday to finish the first copy of a request
 COPY_POLLS = 10  # duplicate_board answered is_async: read the copy up to this many times
 COPY_POLL_SECONDS = 2.0
 
@@ -81,44 +80,6 @@ def payload_hash(board_name: str) -> str:
     return hashlib.sha256(board_name.encode("utf-8")).hexdigest()
 
 
-class _Patient:
-    """The client as board set-up uses it: 429s waited out (up to ``max_limit_wait``), a 409
-    idempotency conflict waited out, reads retried with backoff; a mutation's transient failure
-    goes to the caller (its outcome is unknown). Mutations carry the run's Idempotency-Key scope."""
-
-    def __init__(self, ctx: RunContext):
-        self.ctx = ctx
-        self.client, self.scope = ctx.client, ctx.run_id
-
-    def redact(self, text: Any) -> str:
-        return self.client.redact(text)
-
-    def execute(self, query: str, variables: Mapping[str, Any], *, mutation: bool, **_: Any) -> Response:
-        failures, limit_waited, conflict_waited = 0, 0.0, 0.0
-        while True:
-            try:
-                return self.client.execute(query, variables, mutation=mutation, idempotency_scope=self.scope)
-            except RateLimited as exc:
-                wait = exc.retry_in if exc.retry_in is not None else 60.0
-                if (
-                    exc.code == "DAILY_LIMIT_EXCEEDED"
-                    or limit_waited + wait > self.ctx.settings.max_limit_wait
-                ):
-                    raise LimitStop(f"monday's limit stopped making boards: {exc}", exc.code) from None
-                limit_waited += wait
-                self.ctx.sleep(wait)
-            except Transient as exc:
-                if mutation and exc.code in CONFLICT_CODES and conflict_waited < CONFLICT_WAIT:
-                    wait = exc.retry_in if exc.retry_in is not None else 1.0
-                    conflict_waited += wait
-                    self.ctx.sleep(wait)
-                    continue
-                if mutation or failures >= self.ctx.settings.max_retries:
-                    raise
-                failures += 1
-                self.ctx.sleep(self.ctx.settings.retry_backoff * 2 ** (failures - 1))
-
-
 class BoardMaker:
     def __init__(
         self,
@@ -127,7 +88,7 @@ class BoardMaker:
         lock_dir: str | None = None,
     ) -> None:
         self.ctx = ctx
-        self.client: Any = _Patient(ctx)
+        self.client: Any = PatientClient(ctx)
         self.lock_dir = lock_dir
         self._made: dict[str, BoardTarget] = {}
         self.done: list[tuple[str, BoardTarget]] = []  # (create | adopt, target) in this run

@@ -1,5 +1,5 @@
-"""The steps that set a monday board up, shared by ``board create`` (provision.py) and boards made
-on demand (board_maker.py): create or duplicate a board, find boards by name, read what a board
+"""The steps that set a monday board up, shared by ``board create`` (commands/board_create.py) and
+boards made on demand (maker.py): create or duplicate a board, find boards by name, read what a board
 has, and add what it lacks (mapped columns, the subitems board and its columns).
 
 monday's API has no call that creates a subitems board: monday makes it with a board's first

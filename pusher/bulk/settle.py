@@ -15,8 +15,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from pusher.bulk.files import parse_report
+from pusher.bulk.files import Job, parse_report
 from pusher.bulk.jobs import ImportStatus
+from pusher.monday.operations import Op
 from pusher.run.summary import RowError, Summary
 from pusher.store.push_log import LogEvent, PushLog
 
@@ -139,3 +140,23 @@ def intents_from_log(rows: Sequence[dict]) -> list[LogEvent]:
     """Logged intent rows (dicts, in logged order) back as events."""
     fields = set(LogEvent.__dataclass_fields__)
     return [LogEvent(**{k: v for k, v in r.items() if k in fields}) for r in rows]
+
+
+def back_to_mutations(settled: Settled, job: Job | None, handled: set[str], push_log: PushLog) -> list[Op]:
+    """Rows the job did not create for sure, as item ops to send by mutation in this run: unknown
+    ones get a lookup first (sync/adopt.py); subitems leave ``handled`` for phase 3 to send."""
+    if job is None:  # recovery: the outbox, read again, brings them back
+        return []
+    redo = settled.keys("unknown", "error") - settled.keys("ok")
+    retry_now = {(e.entity, e.sync_key) for e in settled.error if e.error_code in RETRIED}
+    out: list[Op] = []
+    for op in job.rows:
+        key = (op.entity, op.sync_key)
+        if key not in redo or (key not in retry_now and key in settled.keys("error")):
+            continue
+        if op.entity == "subitem":
+            handled.discard(op.sync_key)  # phase 3 sends it
+            continue
+        op.lookup_first, op.prior = key not in retry_now, dict(push_log.unresolved("item", op.sync_key) or {})
+        out.append(op)
+    return out

@@ -140,7 +140,7 @@ class BulkWave:
         mode = self._job_mode(rows)
         if mode is None:
             return [u.item for u in units]
-        if mode == "backfill" and not self.ctx.settings.initial_load:  # config.py refuses it already
+        if mode == "backfill" and not self.ctx.settings.initial_load:  # config refuses it already
             raise PusherError("backfill without --initial-load")
         job = build_job(units, self.ctx.settings.item_columns, self.ctx.settings.subitem_columns)
         began = time.monotonic()
@@ -293,28 +293,4 @@ class BulkWave:
             if job is not None and not settled.ok and not settled.unknown:  # nothing created: ingest it
                 got = self._launch(tally.board_id, job_ev.monday_group_id or "", units_of(job))
                 return self._finish([got]) if isinstance(got, Launched) else got
-        return self._back_to_mutations(settled, job)
-
-    def _back_to_mutations(self, settled: bulk_settle.Settled, job: Job | None) -> list[Op]:
-        """Rows the job did not create for sure: unknown ones get a lookup first (adopt.py)."""
-        if job is None:  # recovery: the outbox, read again, brings them back
-            return []
-        redo = settled.keys("unknown", "error") - settled.keys("ok")
-        retry_now = {(e.entity, e.sync_key) for e in settled.error if e.error_code in _NOTHING_CREATED_CODES}
-        out: list[Op] = []
-        for op in job.rows:
-            key = (op.entity, op.sync_key)
-            if key not in redo or (key not in retry_now and key in settled.keys("error")):
-                continue
-            if op.entity == "subitem":
-                self.state.handled.discard(op.sync_key)  # phase 3 sends it
-                continue
-            op.lookup_first, op.prior = (
-                key not in retry_now,
-                dict(self.ctx.log.unresolved("item", op.sync_key) or {}),
-            )
-            out.append(op)
-        return out
-
-
-_NOTHING_CREATED_CODES = bulk_settle.RETRIED
+        return bulk_settle.back_to_mutations(settled, job, self.state.handled, self.ctx.log)

@@ -7,7 +7,7 @@
    a board's first subitem. So one placeholder item and one subitem are created (the response
    names the subitems board), the subitem columns are added there with ``create_column``, and the
    placeholder item is deleted again (its subitem goes with it); the steps live in
-   ``board_setup.py``, shared with boards made on demand (``board_maker.py``);
+   ``pusher/boards/setup.py``, shared with boards made on demand (``boards/maker.py``);
 4. prints the ids to put in monday.yml (``boards.default`` or ``boards.customers[NAME]``).
 
 Every document is a template in ``graphql/`` with variables only. Exit 0, or 2 on a

@@ -1,7 +1,7 @@
 """``python -m pusher --customer X [--customer Y | --all-customers] [--target T] [--dry-run] ...``
 
-Also ``python -m pusher status`` (pusher.status), ``python -m pusher check`` (pusher.check) and
-``python -m pusher board create --name ...`` (pusher.provision).
+Also ``python -m pusher status`` (``status.py``), ``python -m pusher check`` (``check.py``) and
+``python -m pusher board create --name ...`` (``board_create.py``).
 
 Exit codes: 0 all synced (or nothing to send), 1 some rows failed or wait (logged; the next run
 retries them; a full board, BOARD_FULL, too), 2 configuration error or a refused run (a board not

@@ -37,6 +37,10 @@ LIMIT_CODES = frozenset(
     }
 )
 
+# A 409: the same request (Idempotency-Key) is still being applied; it is waited out, this long.
+CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
+CONFLICT_WAIT = 120.0  # seconds to wait for monday to finish the first copy of a request
+
 
 class ClientError(Exception):
     def __init__(self, code: str, message: str) -> None:

@@ -1,7 +1,7 @@
 """No duplicates across runs: resend an interrupted create request exactly, under its own key.
 
 A run killed after sending a create request, but before logging its outcome, leaves intents with
-no outcome. The next run looks those rows up by sync key (``adopt.py``). When the lookup finds
+no outcome. The next run looks those rows up by sync key (``sync/adopt.py``). When the lookup finds
 nothing, monday either never got the request or is still applying it: creating the rows again
 under a new Idempotency-Key would duplicate them in the second case. So, while monday still
 remembers the first request's key (its replay window), the request is rebuilt from its logged
@@ -26,10 +26,9 @@ from collections.abc import Callable
 
 from pusher.errors import LimitStop
 from pusher.monday import operations as ops_mod
-from pusher.monday.client import AuthFailed, Rejected, Response, Transient, idempotency_key
+from pusher.monday.client import CONFLICT_CODES, AuthFailed, Rejected, Response, Transient, idempotency_key
 from pusher.monday.operations import Op, Outcome
 from pusher.run.context import RunContext
-from pusher.run.sender import CONFLICT_CODES
 from pusher.run.summary import RowError
 from pusher.store.push_log import outcome_events
 

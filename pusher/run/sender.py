@@ -20,6 +20,8 @@ from pusher.config.settings import Settings
 from pusher.errors import ConfigError, LimitStop
 from pusher.monday import operations as ops_mod
 from pusher.monday.client import (
+    CONFLICT_CODES,
+    CONFLICT_WAIT,
     AuthFailed,
     MondayClient,
     RateLimited,
@@ -38,8 +40,6 @@ log = logging.getLogger(__name__)
 LOOKUP_CHUNK = 50
 # A document refused for its size is split in halves; other refusals would fail the same way.
 SPLIT_CODES = frozenset({"maxComplexityExceeded", "ComplexityException", "HTTP_413"})
-CONFLICT_CODES = frozenset({"IDEMPOTENCY_CONFLICT", "HTTP_409"})
-CONFLICT_WAIT = 120.0  # seconds to wait for monday to finish the first copy of a request
 
 
 def group_hash(title: str) -> str:

@@ -3,7 +3,7 @@
 When monday already has the item (or subitem), it is adopted: an ``adopt`` / ``ok`` outcome is
 logged with what the unknown attempt had sent. If the outbox now wants something newer, a
 follow-up update carries the difference. When monday does not have it, an earlier run's request
-is resent under its own Idempotency-Key where possible (replay.py), so a request monday is still
+is resent under its own Idempotency-Key where possible (run/replay.py), so a request monday is still
 applying is not doubled.
 """
 
@@ -77,7 +77,7 @@ class Adopter:
                 )
             self._adopt_one(op, hits[0])
         # Not on monday (yet): an earlier run's request may still be on its way in; resend it
-        # under its own key rather than create these rows under a new one (replay.py).
+        # under its own key rather than create these rows under a new one (run/replay.py).
         for op in self.replayer.replay(missing) if only_flagged else missing:
             op.lookup_first, op.prior = False, {}
             rest.append(op)

@@ -1,6 +1,6 @@
 """What one run sends to one board: removals, then creates and updates, then subitems.
 
-``sync.py`` decides the order across boards (every archive/delete on every board first); this
+``run.py`` decides the order across boards (every archive/delete on every board first); this
 module turns one board's outbox rows into batched requests: groups ensured, interrupted creates
 adopted by sync key, updates reduced to the changed keys, the capacity guard applied, and a
 ``moved`` create held back until its line is gone from the old board.
