@@ -219,14 +219,20 @@ vanished as (
 
 )
 
-select * from creates
-union all
-select * from updates
-union all
-select * from moved_away
-union all
-select * from cancelled
-union all
-select * from out_of_scope
-union all
-select * from vanished
+-- Every row carries the fingerprint of the mapping it was built from (MON_SyncMapping).
+select
+    all_operations.*,
+    cast({{ text_literal(mapping_fingerprint()) }} as varchar(32)) as mapping_fingerprint
+from (
+    select * from creates
+    union all
+    select * from updates
+    union all
+    select * from moved_away
+    union all
+    select * from cancelled
+    union all
+    select * from out_of_scope
+    union all
+    select * from vanished
+) as all_operations

@@ -185,8 +185,14 @@ deletes as (
 
 )
 
-select * from creates
-union all
-select * from updates
-union all
-select * from deletes
+-- Every row carries the fingerprint of the mapping it was built from (MON_SyncMapping).
+select
+    all_operations.*,
+    cast({{ text_literal(mapping_fingerprint()) }} as varchar(32)) as mapping_fingerprint
+from (
+    select * from creates
+    union all
+    select * from updates
+    union all
+    select * from deletes
+) as all_operations
