@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale compile-sqlserver verify-sqlserver docs
+.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale compile-sqlserver verify-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -72,6 +72,13 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-logo --no-cache
+	$(VENV)/bin/hadolint Dockerfile
+
+# The Kestra flow's image (Dockerfile): FreeTDS by default; IMAGE_ARGS="--build-arg ODBC_DRIVER=msodbc18
+# --build-arg ORDER_SYNC_TARGET=sqlserver" for Microsoft's driver. Needs a container engine.
+IMAGE ?= order-sync:latest
+image:
+	docker build $(IMAGE_ARGS) -t $(IMAGE) .
 
 compile-sqlserver: $(VENV)/.installed
 	$(PY) -m tools.compile_sqlserver
