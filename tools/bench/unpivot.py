@@ -130,15 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         con = duckdb.connect(str(db))
         cols = ", ".join(_q(s) for s in sizes)
         valid = "main.int_order_lines_valid"
-        con.execute(f"create or replace table main.bench_typed as select {KEY}, {cols} from {valid}")
-        lines = con.execute("select count(*) from main.bench_typed").fetchone()[0]
+        con.execute(f"create or replace table main.typed_lines as select {KEY}, {cols} from {valid}")
+        lines = con.execute("select count(*) from main.typed_lines").fetchone()[0]
         con.close()
         print(
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {args.lines:,} lines "
             f"({lines:,} valid), shape {args.shape}, {len(sizes)} sizes; "
             f"setup {time.perf_counter() - t0:.0f} s"
         )
-        inputs = {"view": "main.int_order_lines_valid", "table": "main.bench_typed"}
+        inputs = {"view": "main.int_order_lines_valid", "table": "main.typed_lines"}
         for label in args.inputs:
             print(f"input: {label} ({inputs[label]})")
             reference, reference_name = None, ""
@@ -150,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"    {name:<40} skipped: it re-reads the staging view once per size column (--all)"
                     )
                     continue
-                r = in_child(
-                    "measure", str(db), name, sql, "main.bench_unpivot_out", module="tools.bench.unpivot"
-                )
+                r = in_child("measure", str(db), name, sql, "main.melt_out", module="tools.bench.unpivot")
                 if "error" in r:
                     print(f"    {name:<40} failed: {r['error']}")
                     continue
