@@ -33,7 +33,7 @@ $(DB): | $(VENV)/.installed
 # mapping stays the repo's.
 MAPPING_VARS = $(if $(ORDER_SYNC_CONFIG),--vars "$$($(PY) -m tools.codegen --config '$(ORDER_SYNC_CONFIG)' --print-vars)")
 
-# The flags of a scheduled build, the same as tools/bench_transform.py's (issue 13, start-up):
+# The flags of a scheduled build, the same as DBT_BUILD_FLAGS in tools/bench/common.py (issue 13):
 # dbt's unit tests (they pin the committed mapping) are left to `make test`, as dbt advises for
 # production builds: at 50,000 lines they cost a no-change build about 12 s of CPU. No usage
 # statistics: no network call to dbt Labs from a scheduled job. dbt_project/target is kept
@@ -93,19 +93,19 @@ verify-sqlserver: $(VENV)/.installed profiles.yml
 # dbt build at 50,000 and 1,000,000 lines (first build, 5 % change, no change) against pandas,
 # node by node, with issue 13's targets; BENCH_ARGS="--shape held-out --json bench.json" etc.
 bench-transform: $(VENV)/.installed
-	$(PY) -m tools.bench_transform $(BENCH_ARGS)
+	$(PY) -m tools.bench.transform $(BENCH_ARGS)
 
 # The forms of the size melt on DuckDB at 1,000,000 lines (macros/dialect/unpivot_sizes.sql).
 bench-unpivot: $(VENV)/.installed
-	$(PY) -m tools.bench_unpivot $(BENCH_ARGS)
+	$(PY) -m tools.bench.unpivot $(BENCH_ARGS)
 
 bench-push: $(VENV)/.installed
-	$(PY) -m tools.bench_push
+	$(PY) -m tools.bench.push
 
 # One customer's 50,000 lines over six seasons onto boards made on demand (sizes as subitems,
-# then as a column); smaller runs: `$(PY) -m tools.bench_scale --lines 5000 --scale 20`.
+# then as a column); smaller runs: `$(PY) -m tools.bench.scale --lines 5000 --scale 20`.
 bench-scale: $(VENV)/.installed
-	$(PY) -m tools.bench_scale
+	$(PY) -m tools.bench.scale
 
 docs: $(VENV)/.installed profiles.yml $(DB)
 	$(DBT) docs generate $(DBT_ARGS)

@@ -336,7 +336,7 @@ BAD_BOARDS = [
     ({"default": {"split_by": "week"}}, "boards.default.split_by must be one of none | season"),
     ({"default": {"sizes": "grid"}}, "boards.default.sizes must be one of subitems | column"),
     ({"default": {"name": "{customer} {colour}"}}, r"only \{customer\} and \{season\}"),
-    ({"default": {"name": "Orders {season}"}}, "that needs boards.default.split_by: season"),
+    ({"default": {"name": "Orders {season}"}}, r"uses \{season\}: add split_by: season to boards.default"),
     ({"default": {"split_by": "season", "name": "{customer}"}}, r"lacks \{season\}, needed with split_by"),
     ({"default": {"board_id": "9001", "name": "{customer}"}}, "one board every customer's board 1"),
     ({"default": {"sizes": "Column"}}, "boards.default.sizes must be one of subitems | column"),

@@ -24,7 +24,7 @@ import duckdb
 import pytest
 import yaml
 
-from tools.mapping_check import problems
+from pusher.config.rules import problems
 from tools.sample_orders import create
 
 REPO = Path(__file__).resolve().parent.parent
@@ -313,13 +313,13 @@ def test_committed_monday_yml_is_valid() -> None:
     ("changes", "fix"),
     [
         ({"boards": {"default": {"board_id": "1", "split_by": "season"}}}, "remove board_id"),
-        ({"boards": {"customers": {"X": {"sizes": "grid"}}}}, "use subitems or column"),
+        ({"boards": {"customers": {"X": {"sizes": "grid"}}}}, "must be one of subitems | column"),
         ({"boards": {"customers": {"X": {"sizes": "column"}}}}, "add items.size_curve"),
         ({"boards": {"default": {"name": "{customer} {season}"}}}, "add split_by: season"),
         ({"boards": {"default": {"board_id": "1", "name": "{customer}"}}}, "remove board_id or {customer}"),
         ({"scope": {"date_window": {"column": "SHIP DATE"}}}, "use a date column: ORDER DATE PO RECEIVED"),
         ({"scope": {"seasons": ["2025 FALL"], "season_pattern": "2026%"}}, "not both"),
-        ({"sync": {"on_out_of_scope": "hide"}}, "use archive, delete or keep"),
+        ({"sync": {"on_out_of_scope": "hide"}}, "must be one of archive | delete | keep"),
     ],
 )
 def test_config_errors_name_the_fix(changes: dict, fix: str) -> None:

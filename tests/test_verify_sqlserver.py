@@ -1,4 +1,4 @@
-"""`make verify-sqlserver` (tools/verify_sqlserver*.py), the self-test users run on their own SQL Server.
+"""`make verify-sqlserver` (tools/verify_sqlserver/), the self-test users run on their own SQL Server.
 
 The kit runs for real here with DuckDB in both roles (reference and target): the sample, both dbt
 builds, every comparison, the pusher against the sandbox, the checklist and its JSON. The SQL
@@ -20,12 +20,12 @@ import pytest
 import sqlglot
 import yaml
 
-from tools.verify_sqlserver import finish, verify, write_profiles
-from tools.verify_sqlserver_compare import GOLDEN_TABLE, compare_engines, golden_sql
-from tools.verify_sqlserver_engine import DuckDBEngine, SqlServerEngine
-from tools.verify_sqlserver_report import Report, compare_rows
-from tools.verify_sqlserver_sample import golden_cases, load_sample, read_sample
-from tools.verify_sqlserver_server import COLUMN_COLLATION_SQL, SERVER_SQL, prerequisites
+from tools.verify_sqlserver.cli import finish, verify, write_profiles
+from tools.verify_sqlserver.compare import GOLDEN_TABLE, compare_engines, golden_sql
+from tools.verify_sqlserver.engine import DuckDBEngine, SqlServerEngine
+from tools.verify_sqlserver.report import Report, compare_rows
+from tools.verify_sqlserver.sample import golden_cases, load_sample, read_sample
+from tools.verify_sqlserver.server import COLUMN_COLLATION_SQL, SERVER_SQL, prerequisites
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTILE = "7e570000-0000-4000-8000-000000000003"

@@ -12,9 +12,10 @@ Writes two committed files under dbt_project/macros/generated/:
   (tools.reference_layout.DESCRIPTIVE_COLUMNS) is a size. The list is static on purpose: dbt
   unit tests and the offline SQL Server compile must not introspect the database.
 - monday_mapping.sql: `monday_mapping()` returns the items / subitems / sync / boards / scope parts
-  of monday.yml (validated first, tools.mapping_check), or the dbt var `order_sync_mapping` when
-  that is set: `dbt build --vars "$(python -m tools.codegen --config other.yml --print-vars)"`
-  builds with another monday.yml without rewriting the committed file.
+  of monday.yml (checked first by the pusher's own rules, pusher.config.rules), or the dbt var
+  `order_sync_mapping` when that is set:
+  `dbt build --vars "$(python -m tools.codegen --config other.yml --print-vars)"` builds with
+  another monday.yml without rewriting the committed file.
 
 The config is `--config PATH`, else $ORDER_SYNC_CONFIG, else monday.yml.
 
@@ -33,7 +34,7 @@ from typing import Any
 
 import yaml
 
-from tools.mapping_check import problems
+from pusher.config.rules import problems
 from tools.reference_layout import DESCRIPTIVE_COLUMNS, read_layout, size_columns
 
 REPO = Path(__file__).resolve().parent.parent

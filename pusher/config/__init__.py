@@ -2,8 +2,10 @@
 
 - ``settings``: ``Settings`` (one immutable value per run), ``Filters``, ``BulkConfig``,
   ``load_settings``, ``config_path``.
-- ``boards``: the mapping and at-scale sections of monday.yml (``ColumnSpec``, ``Route``,
-  ``BoardsConfig``, ``mapped_columns``, ``load_boards``, ``check_scope``).
+- ``boards``: the mapping and at-scale sections of monday.yml as values (``ColumnSpec``, ``Route``,
+  ``BoardsConfig``, ``mapped_columns``, ``load_boards``, ``size_curve_column``).
+- ``rules``: every rule of monday.yml, written once (``problems``: every problem at once, each
+  naming the key and the fix; ``check``); codegen (tools.codegen) calls it too.
 
 Imports nothing of the pusher but ``pusher.errors``.
 """

@@ -2,9 +2,10 @@
 
 A customer's *route* is ``boards.customers[NAME]`` (trimmed, matched case-insensitively), else
 ``boards.default`` (see docs/CONTRACT.md, "At scale"). A route may name a fixed board
-(``board_id``); without one its boards are made on demand (``boards.auto_create``). Every key is
-validated here, and each error names the key and the fix. Nothing secret lives here: the API
-token is read by ``client.py`` alone.
+(``board_id``); without one its boards are made on demand (``boards.auto_create``). Every key of
+monday.yml is checked first by ``pusher.config.rules`` (every problem at once, each naming the key
+and the fix); the command line and the environment are checked here. Nothing secret lives here:
+the API token is read by ``client.py`` alone.
 """
 
 from __future__ import annotations
@@ -23,15 +24,12 @@ from pusher.config.boards import (
     BoardsConfig,
     ColumnSpec,
     Route,
-    as_mapping,
-    check_scope,
     column_spec,
     load_boards,
     mapped_columns,
-    one_of,
-    positive,
     size_curve_column,
 )
+from pusher.config.rules import BULK_MODES, one_of, positive
 from pusher.errors import ConfigError
 
 __all__ = [
@@ -60,10 +58,6 @@ class Filters:
         return bool(self.order_numbers or self.po_numbers or self.seasons or self.sync_keys)
 
 
-BULK_MODES = ("auto", "ingest", "backfill", "off")
-BULK_KEYS = ("mode", "min_rows", "poll_seconds", "max_wait_seconds")
-
-
 @dataclass(frozen=True)
 class BulkConfig:
     """``bulk:`` in monday.yml: monday's CSV import jobs for large create waves (issue 11)."""
@@ -75,8 +69,9 @@ class BulkConfig:
 
 
 def load_bulk(data: Mapping[str, Any], mode: str | None, initial_load: bool) -> BulkConfig:
-    raw = as_mapping(data.get("bulk"), "bulk", BULK_KEYS)
-    chosen = one_of(mode or raw.get("mode"), "--bulk / bulk.mode", BULK_MODES, "auto")
+    """``bulk:`` of a checked monday.yml, ``mode`` (``--bulk``) first."""
+    raw = data.get("bulk") or {}
+    chosen = one_of(mode, "--bulk", BULK_MODES, "auto") if mode else str(raw.get("mode") or "auto")
     if chosen == "backfill" and not initial_load:
         raise ConfigError(
             "bulk mode backfill creates every row blindly (no automations, no activity log, no "
@@ -85,11 +80,10 @@ def load_bulk(data: Mapping[str, Any], mode: str | None, initial_load: bool) -> 
         )
     out = BulkConfig(mode=chosen)
     if raw.get("min_rows") is not None:
-        out = replace(out, min_rows=positive(raw["min_rows"], "bulk.min_rows", int))
-    if raw.get("poll_seconds") is not None:
-        out = replace(out, poll_seconds=positive(raw["poll_seconds"], "bulk.poll_seconds"))
-    if raw.get("max_wait_seconds") is not None:
-        out = replace(out, max_wait_seconds=positive(raw["max_wait_seconds"], "bulk.max_wait_seconds"))
+        out = replace(out, min_rows=int(raw["min_rows"]))
+    for key in ("poll_seconds", "max_wait_seconds"):
+        if raw.get(key) is not None:
+            out = replace(out, **{key: float(raw[key])})
     return out
 
 
@@ -164,20 +158,11 @@ def load_settings(
     if not customer or not customer.strip():
         raise ConfigError("--customer is required")
     data = _load_yaml(config_path(config_file, env))
-    boards = load_boards(data)
+    boards = load_boards(data)  # checks every rule of monday.yml first (pusher.config.rules)
     route = boards.route_for(customer)
-    check_scope(data)
     initial_load = bool(overrides.pop("initial_load", None))
     bulk = load_bulk(data, overrides.pop("bulk_mode", None), initial_load)
-    sync = as_mapping(data.get("sync"), "sync")
-
-    share = sync.get("max_archive_share", 0.2)
-    try:
-        share = float(share)
-    except (TypeError, ValueError):
-        raise ConfigError(f"sync.max_archive_share must be a number, got {share!r}") from None
-    if not 0 <= share <= 1:
-        raise ConfigError(f"sync.max_archive_share must be between 0 and 1, got {share}")
+    sync = data["sync"]
 
     values: dict[str, Any] = {
         "customer": customer.strip(),
@@ -187,23 +172,21 @@ def load_settings(
         "subitem_sync_key_column": _sync_key_column(data.get("subitems"), "subitems"),
         "api_url": (env.get("MONDAY_API_URL") or DEFAULT_API_URL).strip(),
         "api_version": str(data.get("api_version") or DEFAULT_API_VERSION),
-        "max_archive_share": share,
+        "max_archive_share": float(sync.get("max_archive_share", 0.2)),
         "boards": boards,
         "route": route,
-        "on_out_of_scope": one_of(
-            sync.get("on_out_of_scope"), "sync.on_out_of_scope", ("archive", "delete", "keep"), "archive"
-        ),
-        "on_move": one_of(sync.get("on_move"), "sync.on_move", ("archive", "delete"), "archive"),
+        "on_out_of_scope": sync.get("on_out_of_scope", "archive"),
+        "on_move": sync.get("on_move", "archive"),
         "item_columns": tuple(column_spec(c) for c in mapped_columns(data, "items")),
         "subitem_columns": tuple(column_spec(c) for c in mapped_columns(data, "subitems")),
-        "size_curve_column": size_curve_column(data, boards),
+        "size_curve_column": size_curve_column(data),
         "bulk": bulk,
         "initial_load": initial_load,
     }
     if sync.get("batch_size") is not None:
-        values["batch_size"] = positive(sync["batch_size"], "sync.batch_size", int)
+        values["batch_size"] = int(sync["batch_size"])
     if sync.get("requests_per_minute") is not None:  # 1,000; Pro 2,500; Enterprise 5,000
-        values["requests_per_minute"] = positive(sync["requests_per_minute"], "sync.requests_per_minute", int)
+        values["requests_per_minute"] = int(sync["requests_per_minute"])
 
     for key, value in overrides.items():
         if value is not None:

@@ -1,6 +1,7 @@
 {#- The boards / scope / sync settings of monday_mapping() with every default filled in and the
-    checks SQL depends on (tools/mapping_check.py runs the full set when codegen writes the
-    mapping; these catch a bad mapping passed as the dbt var order_sync_mapping):
+    checks SQL depends on (pusher/config/rules.py runs the full set when codegen writes the
+    mapping and when the pusher loads monday.yml; these catch a bad mapping passed as the dbt var
+    order_sync_mapping):
 
     {max_items, margin, fill_target, auto_create,
      default: route, customers: {UPPER TRIMMED NAME: route},

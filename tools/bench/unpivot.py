@@ -1,7 +1,7 @@
 """Benchmark of the size melt on DuckDB (issue 13, part 4): the forms macro duckdb__unpivot_sizes
 could take, at 1,000,000 lines by default.
 
-    python -m tools.bench_unpivot [--lines 1000000] [--shape default|held-out] [--only NAME ...]
+    python -m tools.bench.unpivot [--lines 1000000] [--shape default|held-out] [--only NAME ...]
 
 It generates sample data, runs `dbt run --select +int_order_lines_valid` (the staging view and
 the stored verdicts), then materializes each form as `CREATE TABLE ... AS` (what dbt's table
@@ -25,12 +25,9 @@ from pathlib import Path
 
 import duckdb
 
-from tools.bench_reference import peak_memory_mb
-from tools.bench_transform import _held_out, dbt_command, in_child
+from tools.bench.common import REPO, dbt_command, generate, in_child, peak_memory_mb
 from tools.reference_layout import read_layout, size_columns
-from tools.sample_orders import Shape, create
 
-REPO = Path(__file__).resolve().parent.parent
 KEY = "record_uuid"
 
 
@@ -113,10 +110,10 @@ def _dbt_run(db: Path, work: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_unpivot")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.unpivot")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--shape", choices=["default", "held-out"], default="default",
-                        help="held-out: sizes zero-filled, text padded (bench_transform)")  # fmt: skip
+                        help="held-out: sizes zero-filled, text padded (as bench-transform)")  # fmt: skip
     parser.add_argument("--only", nargs="+", help="run only the forms whose names start with these")
     parser.add_argument("--all", action="store_true",
                         help="also the union over the view (it re-reads the view once per size)")  # fmt: skip
@@ -127,31 +124,21 @@ def main(argv: list[str] | None = None) -> int:
     db = work / "orders.duckdb"
     try:
         t0 = time.perf_counter()
-        if args.shape == "held-out":
-            create(
-                db,
-                args.lines,
-                seed=1,
-                bad_rows=0,
-                shape=Shape(customers=12, seasons=8, lines_per_order=(1, 6)),
-            )
-            _held_out(db)
-        else:
-            create(db, args.lines, seed=1, bad_rows=0)
+        generate(db, args.lines, args.shape)
         _dbt_run(db, work)
         sizes = [c.name for c in size_columns(read_layout())]
         con = duckdb.connect(str(db))
         cols = ", ".join(_q(s) for s in sizes)
         valid = "main.int_order_lines_valid"
-        con.execute(f"create or replace table main.bench_typed as select {KEY}, {cols} from {valid}")
-        lines = con.execute("select count(*) from main.bench_typed").fetchone()[0]
+        con.execute(f"create or replace table main.typed_lines as select {KEY}, {cols} from {valid}")
+        lines = con.execute("select count(*) from main.typed_lines").fetchone()[0]
         con.close()
         print(
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; {args.lines:,} lines "
             f"({lines:,} valid), shape {args.shape}, {len(sizes)} sizes; "
             f"setup {time.perf_counter() - t0:.0f} s"
         )
-        inputs = {"view": "main.int_order_lines_valid", "table": "main.bench_typed"}
+        inputs = {"view": "main.int_order_lines_valid", "table": "main.typed_lines"}
         for label in args.inputs:
             print(f"input: {label} ({inputs[label]})")
             reference, reference_name = None, ""
@@ -163,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"    {name:<40} skipped: it re-reads the staging view once per size column (--all)"
                     )
                     continue
-                r = in_child(
-                    "measure", str(db), name, sql, "main.bench_unpivot_out", module="tools.bench_unpivot"
-                )
+                r = in_child("measure", str(db), name, sql, "main.melt_out", module="tools.bench.unpivot")
                 if "error" in r:
                     print(f"    {name:<40} failed: {r['error']}")
                     continue

@@ -1,9 +1,9 @@
 """Scale benchmark: one customer with 50,000 order lines over six seasons, boards made on demand.
 
-    python -m tools.bench_scale                                  # 50,000 lines, both size modes
-    python -m tools.bench_scale --lines 5000 --modes subitems    # a smaller run
-    python -m tools.bench_scale --scale 20                       # monday's minute shrunk to 3 s
-    python -m tools.bench_scale --bulk off                       # mutations only (no import jobs)
+    python -m tools.bench.scale                                  # 50,000 lines, both size modes
+    python -m tools.bench.scale --lines 5000 --modes subitems    # a smaller run
+    python -m tools.bench.scale --scale 20                       # monday's minute shrunk to 3 s
+    python -m tools.bench.scale --bulk off                       # mutations only (no import jobs)
 
 Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
 
@@ -11,7 +11,7 @@ Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
    1-6 lines, ~8.7 non-zero sizes a line) and ``dbt build`` with the mapping of
    ``docs/examples/monday.by-season.yml`` passed as ``--vars`` (``tools.codegen --print-vars``);
 2. the monday sandbox (``tests/sandbox``), started EMPTY (no board at all), with monday's limits
-   and latency scaled like ``tools.bench_push`` does: a window of 60/scale s holding the full
+   and latency scaled like ``tools.bench.push`` does: a window of 60/scale s holding the full
    10,000,000 points, 300/scale ms per request + 20/scale ms per mutation; the daily call
    limit is off (the figures say how many calls each plan's day allows);
 3. ``python -m pusher --all-customers [--bulk MODE]`` exactly as an operator runs it
@@ -45,7 +45,7 @@ import yaml
 from tests.sandbox import SandboxServer
 from tools.sample_orders import Shape, create, edit_share
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "monday.by-season.yml"
 TOKEN = "tok-bench-scale-31d7"  # noqa: S105 (the sandbox accepts only this)
 DAILY_CALLS = {"Standard": 1_000, "Pro": 10_000, "Enterprise": 25_000}
@@ -260,7 +260,7 @@ def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale be
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tools.bench_scale", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tools.bench.scale", description=__doc__.split("\n")[0])
     p.add_argument("--lines", type=int, default=50_000, help="order lines (one customer by default)")
     p.add_argument("--customers", type=int, default=1, help="spread the lines over this many customers")
     p.add_argument("--modes", nargs="+", choices=("subitems", "column"), default=["subitems", "column"])

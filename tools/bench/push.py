@@ -1,8 +1,8 @@
 """Push benchmark: ~2,000 items and ~8,000 subitems into the monday sandbox at monday's ceiling.
 
-    python -m tools.bench_push                 # scale 5: monday's minute shrunk to 12 s (~2.5 min)
-    python -m tools.bench_push --scale 10      # 6 s windows (~1.5 min; see "Why not 6 s" below)
-    python -m tools.bench_push --scale 1       # monday's real timings (about 10 minutes)
+    python -m tools.bench.push                 # scale 5: monday's minute shrunk to 12 s (~2.5 min)
+    python -m tools.bench.push --scale 10      # 6 s windows (~1.5 min; see "Why not 6 s" below)
+    python -m tools.bench.push --scale 1       # monday's real timings (about 10 minutes)
 
 What it does:
 
@@ -55,7 +55,7 @@ import yaml
 
 from tests.sandbox.spec import boards_from_mapping
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TOKEN = "tok-bench-push-8c1f"  # noqa: S105 (the sandbox accepts only this)
 BOARD, SUBBOARD = "9001", "9002"
 CUSTOMER = "BENCH CUSTOMER"
@@ -311,7 +311,7 @@ def print_bulk(runs: dict[str, dict[str, Any]], checks: dict[str, bool]) -> None
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m tools.bench_push", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m tools.bench.push", description=__doc__.split("\n")[0])
     p.add_argument("--lines", type=int, default=2050, help="sample order lines (~2,000 items survive)")
     p.add_argument("--sizes", type=int, default=4, help="subitems kept per item (4 → ~8,000)")
     p.add_argument("--scale", type=float, default=5.0, help="monday's timings divided by this")

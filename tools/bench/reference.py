@@ -8,12 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from pathlib import Path
 
 import duckdb
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from tools.bench.common import REPO, peak_memory_mb
 
 # What the labels are trimmed of (trim_blank, macros/dialect/text_rules.sql); DuckDB's plain
 # trim()/ltrim()/rtrim() (item name parts, text sizes) trim spaces only.
@@ -22,16 +21,6 @@ BLANKS = " \t\n\r\u00a0"
 ITEM_NAME_LIMIT, GROUP_TITLE_LIMIT, LONG_TEXT_LIMIT = 255, 255, 2000
 # Staging's types of the mapped number columns (stg_orders_unified.sql): digits after the point.
 NUMBER_SCALE = {"CUSTOMER PRICE": 2, "ORDER_QTY": 0, "TOTAL_QTY": 0}
-
-
-def peak_memory_mb() -> float:
-    """This process's own peak resident memory (VmHWM; not ru_maxrss, see _in_child)."""
-    try:
-        return int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) / 1024
-    except (OSError, IndexError, ValueError):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _render_terms(terms: list) -> str:

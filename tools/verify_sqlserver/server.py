@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tools.verify_sqlserver_engine import Engine
-from tools.verify_sqlserver_report import Check
+from tools.verify_sqlserver.engine import Engine
+from tools.verify_sqlserver.report import Check
 
 SERVER_SQL = """
 SELECT

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.verify_sqlserver_compare import plain, read
-from tools.verify_sqlserver_engine import Engine
-from tools.verify_sqlserver_report import Check, compare_rows, show
+from tools.verify_sqlserver.compare import plain, read
+from tools.verify_sqlserver.engine import Engine
+from tools.verify_sqlserver.report import Check, compare_rows, show
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CONTRACT = REPO / "docs" / "CONTRACT.md"
 CONFIG = REPO / "monday.yml"
 SANDBOX_TOKEN = "verify-sqlserver-sandbox-token"  # noqa: S105 - the sandbox takes any token

@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from tools.verify_sqlserver_engine import Engine
-from tools.verify_sqlserver_report import Check, compare_rows, show
-from tools.verify_sqlserver_sample import golden_cases, load_golden_lines
+from tools.verify_sqlserver.engine import Engine
+from tools.verify_sqlserver.report import Check, compare_rows, show
+from tools.verify_sqlserver.sample import golden_cases, load_golden_lines
 
 GOLDEN_TABLE = "verify_golden_lines"
 JSON_COLUMNS = {"column_values"}
@@ -97,7 +97,7 @@ def quarantine_coverage(engine: Engine) -> Check:
         raised = {columns[i] for i in flags if any(row[i] in (True, 1) for row in rows)}
         missing = [columns[i] for i in flags if columns[i] not in raised]
         if missing or not flags:
-            fix = "add a row raising it to tools/verify_sample/orders.yml"
+            fix = "add a row raising it to tools/verify_sqlserver/sample_data/orders.yml"
             return Check(name, False, f"no sample row raises {missing or 'any flag'} ({fix})")
         return Check(name, True, f"{len(flags)} flags, each raised ({len(rows)} rows quarantined)")
 

@@ -1,5 +1,5 @@
-"""The fixed sample ORDERS_UNIFIED of the self-test: tools/verify_sample/orders.yml plus the rows of
-tests/golden/payloads.yml, as one table, loaded the same way into any ``Engine``.
+"""The fixed sample ORDERS_UNIFIED of the self-test: sample_data/orders.yml (beside this module)
+plus the rows of tests/golden/payloads.yml, as one table, loaded the same way into any ``Engine``.
 
 The size columns are those of the dbt macro ``size_columns()`` (generated from the real table),
 so the sample has exactly the columns the models expect. The golden rows are read at run time:
@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from tools.verify_sqlserver_engine import Engine
+from tools.verify_sqlserver.engine import Engine
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "tools" / "verify_sample" / "orders.yml"
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = Path(__file__).resolve().parent / "sample_data" / "orders.yml"
 GOLDEN = REPO / "tests" / "golden" / "payloads.yml"
 SIZE_MACRO = REPO / "dbt_project" / "macros" / "generated" / "size_columns.sql"
 _SIZE_ENTRY = re.compile(r'\{"name": (?P<name>"(?:[^"\\]|\\.)*"), "is_text": (?P<text>true|false)\}')

@@ -5,9 +5,10 @@
 With the usual ORDER_SYNC_SQLSERVER_* variables and a sqlserver output of profiles.yml it:
 1. reports the server (version, edition, compatibility level, collations, login) and checks the
    prerequisites first, each with its fix: nothing is created when one fails;
-2. creates a scratch schema, loads the fixed sample ORDERS_UNIFIED (tools/verify_sample/orders.yml
-   plus the rows of tests/golden/payloads.yml) into it, and runs `dbt build --target <t>` into it;
-   the same sample is built on DuckDB in a temporary file as the reference;
+2. creates a scratch schema, loads the fixed sample ORDERS_UNIFIED
+   (tools/verify_sqlserver/sample_data/orders.yml plus the rows of tests/golden/payloads.yml) into
+   it, and runs `dbt build --target <t>` into it; the same sample is built on DuckDB in a
+   temporary file as the reference;
 3. compares on the server: quarantine reasons, unpivoted sizes, group titles, item names,
    column_values, payload hashes (against the golden file, the documented rendering and the DuckDB
    build), the outbox rows;
@@ -34,19 +35,19 @@ from typing import Any
 import yaml
 
 from pusher.errors import ConfigError
-from tools.verify_sqlserver_compare import (
+from tools.verify_sqlserver.compare import (
     compare_engines,
     documented_rendering,
     golden_payloads,
     quarantine_coverage,
 )
-from tools.verify_sqlserver_engine import DuckDBEngine, Engine, SqlServerEngine
-from tools.verify_sqlserver_push import compare_boards, push_checks, push_twice
-from tools.verify_sqlserver_report import Check, Report, not_run
-from tools.verify_sqlserver_sample import load_sample, read_sample
-from tools.verify_sqlserver_server import column_collations, describe, prerequisites, server_facts
+from tools.verify_sqlserver.engine import DuckDBEngine, Engine, SqlServerEngine
+from tools.verify_sqlserver.push import compare_boards, push_checks, push_twice
+from tools.verify_sqlserver.report import Check, Report, not_run
+from tools.verify_sqlserver.sample import load_sample, read_sample
+from tools.verify_sqlserver.server import column_collations, describe, prerequisites, server_facts
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_JSON = Path("logs") / "verify-sqlserver.json"
 REFERENCE_TARGET = "verify_duckdb_reference"
 

@@ -1,6 +1,6 @@
 """Benchmark of the SQL half: `dbt build` over generated ORDERS_UNIFIED, against plain pandas.
 
-    python -m tools.bench_transform [--lines 50000 1000000] [--change-share 0.05]
+    python -m tools.bench.transform [--lines 50000 1000000] [--change-share 0.05]
                                     [--shape default|held-out] [--json PATH]
                                     [--pandas-max-lines 1000000] [--no-pandas]
 
@@ -12,7 +12,7 @@ wall time, dbt's own share (start-up, parse and manifest: wall minus run_results
 time), the time dbt spent executing nodes (models, hooks and data tests; of which models)
 and the peak memory, then a node-by-node table of the three builds.
 
-Then it runs the same transform in plain pandas + hashlib (tools/bench_reference.py) over the
+Then it runs the same transform in plain pandas + hashlib (tools/bench/reference.py) over the
 same data: staging with every quarantine rule, the labels (customer, season, group title trimmed
 and upper-cased), values over monday's limits cut with '…', each item's payload and SHA-256
 hash, and the size melt (record_uuid, size, qty > 0; subitems carry no hash). It checks that its
@@ -37,62 +37,14 @@ from pathlib import Path
 
 import duckdb
 
-from tools.bench_reference import agreement_text
-from tools.sample_orders import Shape, create
-
-REPO = Path(__file__).resolve().parent.parent
+from tools.bench.common import DBT_BUILD_FLAGS, REPO, dbt_command, in_child
+from tools.bench.reference import agreement_text
 
 # Issue 13's targets, on this machine, dbt against pandas in the same run.
 TARGETS = {
     50_000: {"min_ratio": 1.0, "no_change_s": 5.0},
     1_000_000: {"first_s": 20.0, "min_ratio": 5.0, "peak_mb": 1536},
 }
-
-# The flags of a scheduled `dbt build`, the Makefile's DBT_RUN_FLAGS: unit tests left to
-# `make test` (about 12 s of CPU at 50,000 lines), no usage statistics (no network call).
-DBT_BUILD_FLAGS = ["--exclude", "resource_type:unit_test", "--no-send-anonymous-usage-stats"]
-
-_RESULT = "bench-transform-result: "
-
-
-def in_child(function: str, *args: object, module: str = "tools.bench_transform") -> object:
-    """Runs one of this module's functions in a fresh process and returns its JSON result. The
-    benchmark process itself stays small: Linux hands a child its parent's peak memory through
-    fork and exec (ru_maxrss), so a big parent would floor the peak printed for every dbt build."""
-    code = (
-        f"import json, sys; from {module} import {function}; "
-        "print('\\n" + _RESULT + "' + json.dumps(" + function + "(*json.loads(sys.argv[1]))))"
-    )
-    argv = json.dumps([str(a) if isinstance(a, Path) else a for a in args])
-    proc = subprocess.run(
-        [sys.executable, "-c", code, argv], cwd=REPO, capture_output=True, text=True, check=False
-    )
-    if proc.returncode != 0:
-        lines = (proc.stderr or proc.stdout).strip().splitlines()
-        return {"error": next((x for x in reversed(lines) if "Error" in x), lines[-1] if lines else "?")}
-    # DuckDB may draw a progress bar on the same stdout: the result is what follows the marker.
-    return json.loads(proc.stdout[proc.stdout.rindex(_RESULT) + len(_RESULT) :].strip())
-
-
-def _generate(db: str, n: int, shape: str) -> float:
-    start = time.perf_counter()
-    if shape == "held-out":
-        create(Path(db), n, seed=1, bad_rows=0, shape=Shape(customers=12, seasons=8, lines_per_order=(1, 6)))
-        _held_out(Path(db))
-    else:
-        create(Path(db), n, seed=1, bad_rows=0)
-    return time.perf_counter() - start
-
-
-def dbt_command(command: str, db: Path, profiles_dir: Path, target_dir: Path) -> tuple[list[str], dict]:
-    """A `dbt <command>` of this project on the DuckDB file ``db``, as the scheduled run gives it
-    (DBT_BUILD_FLAGS for a build), and its environment."""
-    env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
-    flags = DBT_BUILD_FLAGS if command == "build" else ["--no-send-anonymous-usage-stats"]
-    cmd = [str(Path(sys.executable).with_name("dbt")), command, *flags,
-           "--project-dir", str(REPO / "dbt_project"), "--target-path", str(target_dir),
-           "--log-path", str(target_dir / "logs"), "--quiet"]  # fmt: skip
-    return cmd, env
 
 
 def _dbt_parse(db: Path, profiles_dir: Path, target_dir: Path) -> float:
@@ -141,30 +93,13 @@ def _change_lines(db: str, share: float) -> int:
     return changed
 
 
-def _held_out(db: Path | str) -> None:
-    """The legacy habits sample_orders does not write: every size filled (0 or '0' where the
-    sample leaves NULL or ''), and every text size padded to 8 characters, as a CHAR(8) would."""
-    from tools.reference_layout import read_layout, size_columns
-
-    sets = []
-    for col in size_columns(read_layout()):
-        q = '"' + col.name.replace('"', '""') + '"'
-        if col.is_text:
-            sets.append(f"{q} = rpad(' ' || coalesce(nullif(trim({q}), ''), '0'), 8, ' ')")
-        else:
-            sets.append(f"{q} = coalesce({q}, 0)")
-    con = duckdb.connect(str(db))
-    con.execute(f"UPDATE dbo.ORDERS_UNIFIED SET {', '.join(sets)}")
-    con.close()
-
-
 # --------------------------------------------------------------------------- the pandas version
 
 
 def _pandasin_child(db: Path, chunk_rows: int) -> dict:
     """Runs pandas_transform in a fresh process, so its peak memory is its own."""
     out = str(db) + ".pandas"
-    result = in_child("pandas_transform", db, chunk_rows, out, module="tools.bench_reference")
+    result = in_child("pandas_transform", db, chunk_rows, out, module="tools.bench.reference")
     if "error" not in result:
         result["out"] = out
     return result
@@ -260,7 +195,7 @@ def _load_average() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.bench_transform")
+    parser = argparse.ArgumentParser(prog="python -m tools.bench.transform")
     parser.add_argument("--lines", type=int, nargs="+", default=[50_000, 1_000_000])
     parser.add_argument("--change-share", type=float, default=0.05)
     parser.add_argument("--shape", choices=["default", "held-out"], default="default",
@@ -284,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in args.lines:
             db = work / f"orders_{n}.duckdb"
-            generated = in_child("_generate", db, n, args.shape)
+            generated = in_child("generate", db, n, args.shape, module="tools.bench.common")
             if isinstance(generated, dict):
                 raise SystemExit(f"sample data: {generated['error']}")
             print(f"[{n:,} lines] sample data generated in {generated:.1f} s")
@@ -297,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{n:,} lines] dbt parse, once per deployment (not in the builds below): {parse_s:.1f} s")
             builds["first build"] = _dbt_build(db, work, target)
             print(_line(n, "first dbt build (project parsed at deployment)", builds["first build"]))
-            changed = in_child("_change_lines", db, args.change_share)
+            changed = in_child("_change_lines", db, args.change_share, module="tools.bench.transform")
             builds[f"{args.change_share:.0%} change"] = _dbt_build(db, work, target)
             print(
                 _line(
@@ -323,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"[{n:,} lines] pandas melt + hashlib failed: {pandas['error']}")
                     pandas = None
                 else:
-                    agreement = in_child("same_as_dbt", db, pandas["out"], module="tools.bench_reference")
+                    agreement = in_child("same_as_dbt", db, pandas["out"], module="tools.bench.reference")
                     entry["pandas"] = {k: v for k, v in pandas.items() if k != "out"}
                     entry["agreement"] = agreement
                     first = builds["first build"]

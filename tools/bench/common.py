@@ -1,0 +1,92 @@
+"""What the transform benchmarks share: the dbt command of a scheduled run, a function run in a
+fresh process (its result after a marker), the process's own peak memory, and the sample data
+(the default shape or the held-out one)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from tools.sample_orders import Shape, create
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The flags of a scheduled `dbt build`, the Makefile's DBT_RUN_FLAGS: unit tests left to
+# `make test` (about 12 s of CPU at 50,000 lines), no usage statistics (no network call).
+DBT_BUILD_FLAGS = ["--exclude", "resource_type:unit_test", "--no-send-anonymous-usage-stats"]
+
+_RESULT = "bench-transform-result: "
+
+
+def in_child(function: str, *args: object, module: str) -> object:
+    """Runs ``module.function`` in a fresh process and returns its JSON result. The benchmark
+    process itself stays small: Linux hands a child its parent's peak memory through fork and
+    exec (ru_maxrss), so a big parent would floor the peak printed for every dbt build."""
+    code = (
+        f"import json, sys; from {module} import {function}; "
+        "print('\\n" + _RESULT + "' + json.dumps(" + function + "(*json.loads(sys.argv[1]))))"
+    )
+    argv = json.dumps([str(a) if isinstance(a, Path) else a for a in args])
+    proc = subprocess.run(
+        [sys.executable, "-c", code, argv], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        lines = (proc.stderr or proc.stdout).strip().splitlines()
+        return {"error": next((x for x in reversed(lines) if "Error" in x), lines[-1] if lines else "?")}
+    # DuckDB may draw a progress bar on the same stdout: the result is what follows the marker.
+    return json.loads(proc.stdout[proc.stdout.rindex(_RESULT) + len(_RESULT) :].strip())
+
+
+def peak_memory_mb() -> float:
+    """This process's own peak resident memory (VmHWM; not ru_maxrss, see in_child)."""
+    try:
+        return int(Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError, ValueError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dbt_command(command: str, db: Path, profiles_dir: Path, target_dir: Path) -> tuple[list[str], dict]:
+    """A `dbt <command>` of this project on the DuckDB file ``db``, as the scheduled run gives it
+    (DBT_BUILD_FLAGS for a build), and its environment."""
+    env = dict(os.environ, ORDER_SYNC_DUCKDB=str(db), DBT_PROFILES_DIR=str(profiles_dir))
+    flags = DBT_BUILD_FLAGS if command == "build" else ["--no-send-anonymous-usage-stats"]
+    cmd = [str(Path(sys.executable).with_name("dbt")), command, *flags,
+           "--project-dir", str(REPO / "dbt_project"), "--target-path", str(target_dir),
+           "--log-path", str(target_dir / "logs"), "--quiet"]  # fmt: skip
+    return cmd, env
+
+
+def generate(db: str | Path, n: int, shape: str) -> float:
+    """``n`` sample lines in ``db`` (shape ``default`` or ``held-out``); the seconds it took."""
+    start = time.perf_counter()
+    if shape == "held-out":
+        create(Path(db), n, seed=1, bad_rows=0, shape=Shape(customers=12, seasons=8, lines_per_order=(1, 6)))
+        held_out(Path(db))
+    else:
+        create(Path(db), n, seed=1, bad_rows=0)
+    return time.perf_counter() - start
+
+
+def held_out(db: Path | str) -> None:
+    """The legacy habits sample_orders does not write: every size filled (0 or '0' where the
+    sample leaves NULL or ''), and every text size padded to 8 characters, as a CHAR(8) would."""
+    from tools.reference_layout import read_layout, size_columns
+
+    sets = []
+    for col in size_columns(read_layout()):
+        q = '"' + col.name.replace('"', '""') + '"'
+        if col.is_text:
+            sets.append(f"{q} = rpad(' ' || coalesce(nullif(trim({q}), ''), '0'), 8, ' ')")
+        else:
+            sets.append(f"{q} = coalesce({q}, 0)")
+    con = duckdb.connect(str(db))
+    con.execute(f"UPDATE dbo.ORDERS_UNIFIED SET {', '.join(sets)}")
+    con.close()
