@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from pusher.config.dbt_mapping import dbt_mapping
 from pusher.config.rules import problems
 from tools.reference_layout import DESCRIPTIVE_COLUMNS, read_layout, size_columns
 
@@ -103,9 +104,6 @@ def reference_size_columns() -> list[dict[str, Any]]:
     return [{"name": c.name, "is_text": c.is_text} for c in size_columns(read_layout())]
 
 
-MAPPED_SECTIONS = ("items", "subitems", "sync", "boards", "scope")
-
-
 def config_path() -> Path:
     return Path(os.environ["ORDER_SYNC_CONFIG"]) if os.environ.get("ORDER_SYNC_CONFIG") else MONDAY_YML
 
@@ -117,7 +115,7 @@ def mapping(path: Path | None = None) -> dict[str, Any]:
     errors = problems(doc)
     if errors:
         raise SystemExit(f"{path}: fix the configuration:\n  " + "\n  ".join(errors))
-    return {key: doc[key] for key in MAPPED_SECTIONS if doc.get(key) is not None}
+    return dbt_mapping(doc)
 
 
 # --------------------------------------------------------------------------- rendering

@@ -29,6 +29,7 @@ from pusher.config.boards import (
     mapped_columns,
     size_curve_column,
 )
+from pusher.config.dbt_mapping import dbt_mapping, fingerprint
 from pusher.config.rules import BULK_MODES, one_of, positive
 from pusher.errors import ConfigError
 
@@ -121,6 +122,9 @@ class Settings:
     size_curve_column: ColumnSpec = ColumnSpec(**SIZE_CURVE)
     bulk: BulkConfig = field(default_factory=BulkConfig)
     initial_load: bool = False  # --initial-load: the operator's word that the boards hold none of these rows
+    config_file: str = "monday.yml"  # the file these settings were read from
+    # The fingerprint of what dbt reads of that file (pusher.config.dbt_mapping); None: not checked.
+    mapping_fingerprint: str | None = None
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -157,7 +161,8 @@ def load_settings(
     env = os.environ if env is None else env
     if not customer or not customer.strip():
         raise ConfigError("--customer is required")
-    data = _load_yaml(config_path(config_file, env))
+    path = config_path(config_file, env)
+    data = _load_yaml(path)
     boards = load_boards(data)  # checks every rule of monday.yml first (pusher.config.rules)
     route = boards.route_for(customer)
     initial_load = bool(overrides.pop("initial_load", None))
@@ -182,6 +187,8 @@ def load_settings(
         "size_curve_column": size_curve_column(data),
         "bulk": bulk,
         "initial_load": initial_load,
+        "config_file": str(path),
+        "mapping_fingerprint": fingerprint(dbt_mapping(data)),
     }
     if sync.get("batch_size") is not None:
         values["batch_size"] = int(sync["batch_size"])

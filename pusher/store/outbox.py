@@ -41,6 +41,7 @@ ITEM_COLUMNS = (
     "board_id",
     "subitem_board_id",
     "sizes_mode",
+    "mapping_fingerprint",
 )
 SUBITEM_COLUMNS = (
     "customer_name",
@@ -60,12 +61,17 @@ SUBITEM_COLUMNS = (
     "board_id",
     "board_name",
     "subitem_board_id",
+    "mapping_fingerprint",
 )
 # The board columns (issue 10). An outbox built before them still reads: its rows then carry no
 # board and go to the customer's configured board (Settings.board_id).
 BOARD_COLUMNS = frozenset(
     {"route_key", "overflow_no", "board_name", "board_id", "subitem_board_id", "sizes_mode"}
 )
+# The mapping's fingerprint: an outbox built before it reads too, and the pusher then goes by
+# MON_SyncMapping alone (pusher.sync.mapping_guard).
+OPTIONAL_COLUMNS = BOARD_COLUMNS | {"mapping_fingerprint"}
+SYNC_MAPPING = "MON_SyncMapping"
 _IDS = frozenset(
     {"monday_item_id", "monday_subitem_id", "monday_parent_item_id", "board_id", "subitem_board_id"}
 )
@@ -136,6 +142,7 @@ class ItemRow:
     board_id: str | None = None  # create: the placed board (None while not made); else the item's
     subitem_board_id: str | None = None
     sizes_mode: str | None = None
+    mapping_fingerprint: str | None = None  # of the monday.yml mapping dbt built the row from
 
     @property
     def moves_group(self) -> bool:
@@ -170,6 +177,7 @@ class SubitemRow:
     board_id: str | None = None  # the parent's board (confirmed, else placed)
     board_name: str | None = None
     subitem_board_id: str | None = None
+    mapping_fingerprint: str | None = None
 
 
 REMOVALS = ("archive", "delete")
@@ -193,7 +201,7 @@ def _columns(db: Database, relation: str, wanted: Sequence[str]) -> list[str]:
             f"outbox {db.schema}.{relation} does not exist: run `dbt build` for this target first"
         )
     have = set(present_columns(db, relation, wanted))
-    return [c for c in wanted if c in have or c not in BOARD_COLUMNS]
+    return [c for c in wanted if c in have or c not in OPTIONAL_COLUMNS]
 
 
 def _select(db: Database, relation: str, columns: Sequence[str]) -> str:
@@ -264,3 +272,12 @@ def read_subitems(
     order = {"delete": 0, "create": 1, "update": 2}
     rows.sort(key=lambda r: order.get(r.operation, 3))
     return rows
+
+
+def read_build_mapping(db: Database) -> tuple[str, str] | None:
+    """(fingerprint, where dbt got it) of the mapping the last ``dbt build`` used: ``MON_SyncMapping``;
+    None when the relation is not there (a build older than it)."""
+    if not db.relation_exists(SYNC_MAPPING):
+        return None
+    rows = db.query(f"SELECT mapping_fingerprint, mapping_source FROM {db.relation(SYNC_MAPPING)}")
+    return (str(rows[0][0]), str(rows[0][1])) if rows else None

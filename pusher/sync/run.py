@@ -36,6 +36,7 @@ from pusher.store.database import Database
 from pusher.store.outbox import ItemRow, SubitemRow, label_in, read_items, read_subitems
 from pusher.store.push_log import PushLog
 from pusher.sync.board_step import BoardStep, subitem_op
+from pusher.sync.mapping_guard import check_mapping
 from pusher.sync.plan import build_plan
 
 # Fewer subitem deletions than this in one run are ordinary size changes, never refused.
@@ -73,6 +74,7 @@ class Sync:
         subitems: list[SubitemRow] | None = None
         if not items:
             subitems = read_subitems(self.db, s.customer, set() if s.filters.active else None)
+        check_mapping(s, self.db, [*items, *(subitems or [])])  # before anything is sent or planned
         first: Any = items[0] if items else (subitems[0] if subitems else None)
         customer = first.customer_name if first is not None else s.customer
         self.log = PushLog(self.db, self.run_id, customer)
@@ -83,6 +85,7 @@ class Sync:
         if s.dry_run:
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
+                check_mapping(s, self.db, subitems)
             self.out(build_plan(s, items, subitems, self.log, self.db).render())
             self._archive_guard(items)
             self._delete_guard(subitems)
@@ -118,6 +121,7 @@ class Sync:
                 self._items(items, parents, subitems)
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
+                check_mapping(s, self.db, subitems, "no subitem was sent")
                 self.summary.outbox_rows += len(subitems)
             self._delete_guard(subitems)
             self._subitems(subitems)
