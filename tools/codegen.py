@@ -1,7 +1,7 @@
 """Generate the dbt macros that carry the source layout and the monday mapping.
 
     python -m tools.codegen                    # from the live dbo.ORDERS_UNIFIED (profile's DuckDB file)
-    python -m tools.codegen --from-reference   # from ../shared/orders_unified/ORDERS_UNIFIED.sql
+    python -m tools.codegen --from-reference   # from dbt_project/reference/ORDERS_UNIFIED.sql
     python -m tools.codegen --check            # exit 1 when the committed files are stale
     python -m tools.codegen --config other.yml --print-vars   # JSON for `dbt build --vars ...`
 

@@ -1,4 +1,4 @@
-"""The reference layout of ORDERS_UNIFIED, read from ../shared/orders_unified/ORDERS_UNIFIED.sql."""
+"""The reference layout of ORDERS_UNIFIED, read from dbt_project/reference/ORDERS_UNIFIED.sql."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DDL = REPO.parent / "shared" / "orders_unified" / "ORDERS_UNIFIED.sql"
+DEFAULT_DDL = REPO / "dbt_project" / "reference" / "ORDERS_UNIFIED.sql"
 
 # The descriptive (non-size) columns, in table order. Every other column of the table is a size.
 DESCRIPTIVE_COLUMNS = (
@@ -73,8 +73,9 @@ def read_layout(path: Path | None = None) -> list[Column]:
     path = path or ddl_path()
     if not path.exists():
         raise SystemExit(
-            f"reference layout not found at {path}: check out ../shared beside the repo "
-            "or point ORDERS_UNIFIED_DDL at ORDERS_UNIFIED.sql"
+            f"reference layout not found at {path}: restore dbt_project/reference/ORDERS_UNIFIED.sql "
+            "from the repository (git checkout -- dbt_project/reference) or point ORDERS_UNIFIED_DDL at "
+            "your copy of the table's CREATE TABLE"
         )
     body = path.read_text().split("CREATE TABLE", 1)[1]
     columns = [Column(m["name"], m["type"]) for m in _COLUMN.finditer(body)]

@@ -1,5 +1,5 @@
 """monday's asynchronous jobs, one call each: start an import, upload its file, poll it, fetch its
-report; start a bulk archive / delete and poll it (``../shared/monday/bulk-import.md``).
+report; start a bulk archive / delete and poll it (``docs/monday/bulk-import.md``).
 
 The GraphQL calls go through ``Sender.call`` (paced, one mutation at a time per board). The file
 upload and the report download are plain requests to pre-signed URLs (``MondayClient.transfer``):

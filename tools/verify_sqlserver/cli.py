@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if not schema_path().exists():  # the local sandbox validates every request against it
             raise ConfigError(
-                f"monday's schema for the local sandbox is not at {schema_path()}: check out ../shared "
-                "beside the repo or set MONDAY_SCHEMA_SDL"
+                f"monday's schema for the local sandbox is not at {schema_path()}: restore it from the "
+                "repository (git checkout -- tests/sandbox/schema) or set MONDAY_SCHEMA_SDL"
             )
         profiles_file = find_profiles_file(args.profiles_dir)
         output = load_output(args.target, args.profiles_dir)
