@@ -8,7 +8,8 @@
 - ``unpivot``: ``python -m tools.bench.unpivot`` (``make bench-unpivot``): the forms of the size
   melt on DuckDB.
 - ``push``: ``python -m tools.bench.push`` (``make bench-push``): ~2,000 items and ~8,000
-  subitems into the monday sandbox at monday's scaled ceiling.
+  subitems into the monday sandbox at monday's scaled ceiling (a package: ``outbox``, ``run``,
+  ``report``, ``cli``).
 - ``scale``: ``python -m tools.bench.scale`` (``make bench-scale``): one customer's 50,000 lines
   over six seasons onto boards made on demand.
 - ``common``: what the transform benchmarks share: ``dbt_command`` (a scheduled run's flags),
