@@ -2,43 +2,39 @@
 against what the push log confirmed, and the SQL Server compile + T-SQL parse.
 
 The payload hashes are recomputed here independently (hashlib, from the rendering documented in
-dbt_project/macros/payload/payload_hash.sql) from the raw source rows and from the unit tests'
-fixtures, so the pinned golden values and the SQL can't drift apart unnoticed.
+dbt_project/macros/payload/payload_hash.sql; tests/dbt/payloads.py) from the raw source rows
+(tests/support/source.py) and from the unit tests' fixtures, so the pinned golden values and the
+SQL can't drift apart unnoticed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 import pytest
 import yaml
 
+from tests.dbt import payloads
+from tests.dbt.payloads import snake
+from tests.support.dbt import DbtProject, new_project
 from tests.support.paths import DBT_PROJECT, MONDAY_YML, REPO
+from tests.support.source import active_rows, positive_sizes
 from tools import codegen
 from tools.reference_layout import read_layout, size_columns
 from tools.sample_orders import create, edit
 
-PROJECT = DBT_PROJECT
 MAPPING = yaml.safe_load(MONDAY_YML.read_text())
-QTY = re.compile(r"^[+-]?[0-9]+$")
 
 
 # --------------------------------------------------------------------------- reference payloads
-
-
-def _snake(name: str) -> str:
-    return re.sub("[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def _blank_to_none(value: object) -> str | None:
@@ -58,95 +54,40 @@ def _value_text(column_type: str, value: object) -> str | None:
     return str(value)
 
 
-def _sha(terms: list[str | None]) -> str:
-    rendered = ("\\N" if t is None else t.replace("\\", "\\\\").replace("|", "\\|") for t in terms)
-    return hashlib.sha256("|".join(rendered).encode("utf-8")).hexdigest()
-
-
-def _signature(entity: str, part: dict) -> str:
-    columns = [part["sync_key"], *part["columns"]]
-    return ";".join([entity, *(f"{c['id']}:{c['type']}" for c in columns)])
-
-
 def item_payload(row: dict) -> tuple[str, str, str | None, str]:
     """(payload_hash, group_title, item_name, column_values) for a row keyed by staging names."""
     items = MAPPING["items"]
+    columns = [items["sync_key"], *items["columns"]]
     season = _blank_to_none(row.get("customer_season")) or _blank_to_none(row.get("aag_season"))
     group = " ".join(x for x in (_blank_to_none(row.get("customer_name")), season) if x) or None
-    parts = (_blank_to_none(row.get(_snake(s))) for s in items["name_from"])
+    parts = (_blank_to_none(row.get(snake(s))) for s in items["name_from"])
     name = " / ".join(p for p in parts if p) or None
     values = [str(row["record_uuid"])] + [
-        _value_text(c["type"], row.get(_snake(c["source"]))) for c in items["columns"]
+        _value_text(c["type"], row.get(snake(c["source"]))) for c in items["columns"]
     ]
-    payload_hash = _sha([_signature("item", items), group, name, *values])
-    wrap = {"date": "date", "status": "label", "long_text": "text"}
-    obj: dict[str, object] = {}
-    for column, value in zip([items["sync_key"], *items["columns"]], values, strict=True):
-        if value is None:
-            obj[column["id"]] = None
-        elif column["type"] == "dropdown":
-            obj[column["id"]] = {"labels": [value]}
-        elif column["type"] in wrap:
-            obj[column["id"]] = {wrap[column["type"]]: value}
-        else:
-            obj[column["id"]] = value
-    return payload_hash, group, name, json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    digest = payloads.payload_hash([payloads.signature("item", columns), group, name, *values])
+    return digest, group, name, payloads.column_values(columns, values, "duckdb")
 
 
 def subitem_hash(record_uuid: str, size: str, qty: int) -> str:
     subitems = MAPPING["subitems"]
     values = {"size": size, "qty": str(qty)}
-    terms = [_signature("subitem", subitems), size, f"{record_uuid}|{size}"]
-    return _sha(terms + [values[c["source"]] for c in subitems["columns"]])
+    columns = [subitems["sync_key"], *subitems["columns"]]
+    terms = [payloads.signature("subitem", columns), size, f"{record_uuid}|{size}"]
+    return payloads.payload_hash(terms + [values[c["source"]] for c in subitems["columns"]])
 
 
 # --------------------------------------------------------------------------- running dbt
 
 
-def _dbt() -> list[str]:
-    exe = Path(sys.executable).with_name("dbt")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
-
-
-def _run(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
-
-
-class Project(SimpleNamespace):
-    def dbt(self, command: str, *extra: str) -> subprocess.CompletedProcess[str]:
-        return _run(
-            [*_dbt(), command, "--project-dir", str(PROJECT), "--target-path", str(self.work / "target"),
-             "--log-path", str(self.work / "logs"), "--no-version-check", *extra],
-            self.env,
-        )  # fmt: skip
-
-    def build(self, *extra: str) -> subprocess.CompletedProcess[str]:
-        return self.dbt("build", *extra)
-
-    def query(self, sql: str) -> list[tuple]:
-        con = duckdb.connect(str(self.db))
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-
-def _new_project(work: Path, db: Path) -> Project:
-    shutil.copy(REPO / "profiles.example.yml", work / "profiles.yml")
-    env = dict(
-        os.environ,
-        ORDER_SYNC_DUCKDB=str(db),
-        DBT_PROFILES_DIR=str(work),
-        ORDER_SYNC_TARGET="duckdb",
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    return Project(work=work, db=db, env=env)
+def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+def built(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     work = tmp_path_factory.mktemp("dbt_build")
-    project = _new_project(work, work / "orders.duckdb")
+    project = new_project(work, work / "orders.duckdb")
     create(project.db, 300, seed=1, bad_rows=3)
     proc = project.build()
     assert proc.returncode == 0, proc.stdout[-8000:] + proc.stderr[-2000:]
@@ -154,30 +95,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return project
 
 
-def _source_rows(project: Project) -> list[dict]:
-    con = duckdb.connect(str(project.db))
-    try:
-        cur = con.execute('SELECT * FROM dbo."ORDERS_UNIFIED"')
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    finally:
-        con.close()
-
-
 def _staging_view(source_row: dict) -> dict:
-    return {_snake(k): v for k, v in source_row.items()} | {"record_uuid": str(source_row["record_uuid"])}
-
-
-def _positive_sizes(source_row: dict) -> dict[str, int]:
-    out = {}
-    for column in size_columns(read_layout()):
-        raw = source_row[column.name]
-        if raw is None:
-            continue
-        text = str(raw).strip()
-        if QTY.match(text) and int(text) > 0:
-            out[column.name] = int(text)
-    return out
+    return {snake(k): v for k, v in source_row.items()} | {"record_uuid": str(source_row["record_uuid"])}
 
 
 # --------------------------------------------------------------------------- (a) generated macros
@@ -208,7 +127,7 @@ def test_generated_macros_match_reference_and_mapping() -> None:
 # --------------------------------------------------------------------------- (b) dbt build on DuckDB
 
 
-def test_dbt_build_runs_data_and_unit_tests(built: Project) -> None:
+def test_dbt_build_runs_data_and_unit_tests(built: DbtProject) -> None:
     summary = re.search(r"Done\. PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", built.first_build)
     assert summary, built.first_build[-3000:]
     passed, _, errors, skipped = map(int, summary.groups())
@@ -219,13 +138,8 @@ def test_dbt_build_runs_data_and_unit_tests(built: Project) -> None:
     assert passed > 60
 
 
-def test_every_valid_active_line_has_one_create(built: Project) -> None:
-    quarantined = {r[0] for r in built.query("SELECT record_uuid FROM main.QUAR_ORDERS_UNIFIED")}
-    expected = {
-        str(r["record_uuid"]): r
-        for r in _source_rows(built)
-        if str(r["record_uuid"]) not in quarantined and r["ORDER STATUS"] != "CANCELLED"
-    }
+def test_every_valid_active_line_has_one_create(built: DbtProject) -> None:
+    expected = active_rows(built.db)
     rows = built.query(
         "SELECT sync_key, operation, change_reason, monday_item_id, payload_hash, group_title, item_name, "
         "column_values, confirmed_payload_hash FROM main.STG_MON_CustMasterSchedule"
@@ -242,14 +156,10 @@ def test_every_valid_active_line_has_one_create(built: Project) -> None:
         ]
 
 
-def test_every_positive_size_has_one_subitem_create(built: Project) -> None:
-    quarantined = {r[0] for r in built.query("SELECT record_uuid FROM main.QUAR_ORDERS_UNIFIED")}
+def test_every_positive_size_has_one_subitem_create(built: DbtProject) -> None:
     expected = {}
-    for row in _source_rows(built):
-        uuid = str(row["record_uuid"])
-        if uuid in quarantined or row["ORDER STATUS"] == "CANCELLED":
-            continue
-        for size, qty in _positive_sizes(row).items():
+    for uuid, row in active_rows(built.db).items():
+        for size, qty in positive_sizes(row).items():
             expected[f"{uuid}|{size}"] = (uuid, size, qty)
     rows = built.query(
         "SELECT sync_key, parent_sync_key, size, qty, operation, change_reason, monday_parent_item_id, "
@@ -263,7 +173,7 @@ def test_every_positive_size_has_one_subitem_create(built: Project) -> None:
         assert payload_hash == subitem_hash(parent, size, qty)
 
 
-def test_quarantined_rows_are_listed_with_reasons(built: Project) -> None:
+def test_quarantined_rows_are_listed_with_reasons(built: DbtProject) -> None:
     rows = built.query('SELECT record_uuid, "AAG ORDER NUMBER", reason FROM main.QUAR_ORDERS_UNIFIED')
     reasons = sorted(r[2] for r in rows)
     assert reasons == [
@@ -277,7 +187,7 @@ def test_quarantined_rows_are_listed_with_reasons(built: Project) -> None:
 
 def test_unit_test_golden_hashes_follow_the_documented_rendering() -> None:
     """The hex values pinned in the YAML unit tests, recomputed here from their fixtures."""
-    spec = yaml.safe_load((PROJECT / "models/intermediate/_int_order_lines__models.yml").read_text())
+    spec = yaml.safe_load((DBT_PROJECT / "models/intermediate/_int_order_lines__models.yml").read_text())
     test = next(t for t in spec["unit_tests"] if t["name"].startswith("int_order_lines_hashed_golden"))
     given = test["given"][0]["rows"]
     expected = test["expect"]["rows"]
@@ -290,7 +200,7 @@ def test_unit_test_golden_hashes_follow_the_documented_rendering() -> None:
     assert [json.loads(c[3]) for c in computed] == [json.loads(e["column_values"]) for e in expected]
     assert len({e["payload_hash"] for e in expected}) == 3  # NULL, '' and 'N' differ
 
-    spec = yaml.safe_load((PROJECT / "models/marts/outbox/_outbox__models.yml").read_text())
+    spec = yaml.safe_load((DBT_PROJECT / "models/marts/outbox/_outbox__models.yml").read_text())
     test = next(t for t in spec["unit_tests"] if t["name"].endswith("Subitems_compared_by_value"))
     sent = [r for r in test["expect"]["rows"] if r["operation"] in ("create", "update")]
     assert len(sent) >= 3
@@ -299,9 +209,9 @@ def test_unit_test_golden_hashes_follow_the_documented_rendering() -> None:
         assert subitem_hash(parent, size, want["qty"]) == want["payload_hash"], want["sync_key"]
 
 
-def test_delta_against_confirmed_state(built: Project, tmp_path: Path, capsys) -> None:
+def test_delta_against_confirmed_state(built: DbtProject, tmp_path: Path, capsys) -> None:
     """Pusher oks empty the outbox without a rebuild; after source edits, exactly the edits come back."""
-    project = _new_project(tmp_path, tmp_path / "orders.duckdb")
+    project = new_project(tmp_path, tmp_path / "orders.duckdb")
     shutil.copy(built.db, project.db)
     con = duckdb.connect(str(project.db))
     ok = (
@@ -388,11 +298,11 @@ def test_delta_against_confirmed_state(built: Project, tmp_path: Path, capsys) -
     ) == [("non-numeric quantity 'N/A' in size OS",)]
 
 
-def test_upgrade_from_hashed_subitems_sends_no_update_wave(built: Project, tmp_path: Path) -> None:
+def test_upgrade_from_hashed_subitems_sends_no_update_wave(built: DbtProject, tmp_path: Path) -> None:
     """A deployment whose push log was written before subitems were compared by value (the old
     outbox's column_values and payload_hash, rendered here as that code wrote them) sees an empty
     subitem outbox; a quantity changed since then still comes back as exactly one update."""
-    project = _new_project(tmp_path, tmp_path / "orders.duckdb")
+    project = new_project(tmp_path, tmp_path / "orders.duckdb")
     shutil.copy(built.db, project.db)
     columns = (
         "log_id, logged_at, run_id, batch_id, customer_name, board_id, entity, sync_key, parent_sync_key, "
@@ -454,7 +364,7 @@ def test_sqlserver_compile_parses_as_tsql() -> None:
 
 def test_sqlserver_check_catches_duckdbisms(tmp_path: Path) -> None:
     project = tmp_path / "dbt_project"
-    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    shutil.copytree(DBT_PROJECT, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
     (project / "models" / "bad_limit.sql").write_text(
         "select record_uuid from {{ ref('int_order_lines_valid') }} order by record_uuid limit 1\n"
     )

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from tests.dbt.test_build import _new_project
+from tests.support.dbt import new_project
 from tools.sample_orders import create
 
 
@@ -26,7 +26,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     work = tmp_path_factory.mktemp("data_tests")
     clean = work / "clean.duckdb"
     create(clean, 300, seed=1, bad_rows=3)
-    built = _new_project(work, clean).build("--exclude", "resource_type:unit_test")
+    built = new_project(work, clean).build("--exclude", "resource_type:unit_test")
     assert built.returncode == 0, built.stdout[-6000:]
 
     db = work / "broken.duckdb"
@@ -55,7 +55,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     finally:
         con.close()
     selected = ["int_order_lines_hashed", "STG_MON_CustMasterSchedule", "stg_push_log", "WARN_ORDERS_UNIFIED"]
-    tested = _new_project(work, db).dbt("test", "--select", *selected, "--exclude", "resource_type:unit_test")
+    tested = new_project(work, db).dbt("test", "--select", *selected, "--exclude", "resource_type:unit_test")
     return SimpleNamespace(work=work, clean=clean, uuids=uuids, proc=tested, out=tested.stdout)
 
 
@@ -110,7 +110,7 @@ def test_zero_is_reported_by_greater_than_zero(broken: SimpleNamespace) -> None:
 
 
 def test_clean_build_passes_every_row_invariants_test_silently(broken: SimpleNamespace) -> None:
-    proc = _new_project(broken.work, broken.clean).dbt("test", "--select", "test_name:row_invariants")
+    proc = new_project(broken.work, broken.clean).dbt("test", "--select", "test_name:row_invariants")
     assert proc.returncode == 0, proc.stdout[-4000:]
     passed = re.findall(r"PASS (row_invariants_\S+)", proc.stdout)
     assert len(passed) >= 15 and "broken by" not in proc.stdout

@@ -13,8 +13,6 @@ lines (archive on the old board + create on the new one); lines leaving scope ar
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from collections import defaultdict
@@ -24,7 +22,9 @@ import duckdb
 import pytest
 import yaml
 
-from tests.support.paths import REPO
+from tests.support.dbt import dbt, mapping_vars
+from tests.support.duck import sql
+from tests.support.paths import MONDAY_YML, REPO
 from tools.mapping_check import problems
 from tools.sample_orders import create
 
@@ -39,7 +39,7 @@ LOG_COLUMNS = (
 
 def _config(tmp: Path, name: str, **changes: object) -> str:
     """The --vars JSON for monday.yml with small boards and `changes` applied to its sections."""
-    doc = yaml.safe_load((REPO / "monday.yml").read_text())
+    doc = yaml.safe_load(MONDAY_YML.read_text())
     doc["boards"] = {
         "max_items_per_board": MAX_ITEMS,
         "capacity_margin": MARGIN,
@@ -51,50 +51,24 @@ def _config(tmp: Path, name: str, **changes: object) -> str:
         doc[section] = value
     path = tmp / f"{name}.yml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.codegen", "--config", str(path), "--print-vars"],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
+    return mapping_vars(path)
 
 
 class Scale:
     def __init__(self, work: Path) -> None:
         self.work = work
         self.db = work / "orders.duckdb"
-        shutil.copy(REPO / "profiles.example.yml", work / "profiles.yml")
-        self.env = dict(
-            os.environ, ORDER_SYNC_DUCKDB=str(self.db), DBT_PROFILES_DIR=str(work),
-            ORDER_SYNC_TARGET="duckdb", DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        )  # fmt: skip
         self.next_id = 500000
 
     def build(self, dbt_vars: str) -> None:
-        exe = Path(sys.executable).with_name("dbt")
-        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
-        cmd += [
-            "build", "--project-dir", str(REPO / "dbt_project"), "--target-path", str(self.work / "target"),
-            "--log-path", str(self.work / "logs"), "--no-version-check", "--vars", dbt_vars,
-            # The unit tests pin the committed mapping; they run in tests/dbt/test_build.py.
-            "--exclude", "resource_type:unit_test",
-        ]  # fmt: skip
-        proc = subprocess.run(cmd, cwd=REPO, env=self.env, capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+        # The unit tests pin the committed mapping; they run in tests/dbt/test_build.py.
+        dbt("build", "--vars", dbt_vars, "--exclude", "resource_type:unit_test", work=self.work, db=self.db)
 
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        con = duckdb.connect(str(self.db))
-        try:
-            return con.execute(sql, params or []).fetchall()
-        finally:
-            con.close()
+    def query(self, query: str, params: list | None = None) -> list[tuple]:
+        return sql(self.db, query, params)
 
-    def execute(self, sql: str, params: list | None = None) -> None:
-        con = duckdb.connect(str(self.db))
-        try:
-            con.execute(sql, params or [])
-        finally:
-            con.close()
+    def execute(self, query: str, params: list | None = None) -> None:
+        sql(self.db, query, params)
 
     def confirm_everything(self) -> None:
         """Play the pusher: make the planned boards, then confirm every item and subitem operation."""
@@ -300,7 +274,7 @@ def test_route_change_moves_live_lines_and_scope_archives(scale: Scale, tmp_path
 
 
 def _problems_with(**changes: object) -> list[str]:
-    doc = yaml.safe_load((REPO / "monday.yml").read_text())
+    doc = yaml.safe_load(MONDAY_YML.read_text())
     doc.update(changes)
     return problems(doc)
 
@@ -328,7 +302,7 @@ def test_config_errors_name_the_fix(changes: dict, fix: str) -> None:
 
 
 def test_codegen_refuses_a_bad_config(tmp_path: Path) -> None:
-    doc = yaml.safe_load((REPO / "monday.yml").read_text())
+    doc = yaml.safe_load(MONDAY_YML.read_text())
     doc["boards"]["customers"] = {"GREYSON CLOTHIERS": {"board_id": "5", "split_by": "season"}}
     path = tmp_path / "bad.yml"
     path.write_text(yaml.safe_dump(doc))

@@ -11,13 +11,10 @@ for one column-mode line on both engines live in tests/golden/payloads.yml (size
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,9 +22,13 @@ import duckdb
 import pytest
 import yaml
 
-from tests.support.paths import GOLDEN, REPO
+from tests.dbt import payloads
+from tests.dbt.payloads import snake
+from tests.support.dbt import dbt, mapping_vars
+from tests.support.duck import sql as query
+from tests.support.paths import DBT_PROJECT, GOLDEN, MONDAY_YML
+from tests.support.source import positive_sizes, source_rows
 from tools.compile_sqlserver import _problems
-from tools.reference_layout import read_layout, size_columns
 from tools.sample_orders import create
 
 COLUMN_CUSTOMER = "GREYSON CLOTHIERS"
@@ -40,40 +41,19 @@ MODELS = ("int_order_size_curves", "int_order_lines_hashed", "STG_MON_CustMaster
 
 def column_mode_config(path: Path) -> dict:
     """monday.yml with COLUMN_CUSTOMER on its own fixed board in column mode, written to path."""
-    doc = yaml.safe_load((REPO / "monday.yml").read_text())
+    doc = yaml.safe_load(MONDAY_YML.read_text())
     doc["boards"]["customers"] = {COLUMN_CUSTOMER: {"board_id": "9101", "sizes": "column"}}
     doc["items"]["size_curve"] = CURVE
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
     return doc
 
 
-def print_vars(config: Path) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "tools.codegen", "--config", str(config), "--print-vars"],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout.strip()
-
-
 def _dbt(
     *args: str, work: Path, target: str = "duckdb", db: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
-    env = dict(
-        os.environ, DBT_PROFILES_DIR=str(work), ORDER_SYNC_TARGET=target,
-        ORDER_SYNC_DUCKDB=str(db or work / "compile.duckdb"), DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )  # fmt: skip
-    shutil.copy(REPO / "profiles.example.yml", work / "profiles.yml")
-    cmd += [*args, "--project-dir", str(REPO / "dbt_project"), "--no-version-check",
-            "--target-path", str(work / f"target-{target}"), "--log-path", str(work / "logs")]  # fmt: skip
-    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(db)) as con:
-        return con.execute(sql, params or []).fetchall()
+    """dbt on work (its own target-<target>/ for each target); the DuckDB file db, else a scratch one."""
+    db = db or work / "compile.duckdb"
+    return dbt(*args, work=work, db=db, target=target, target_path=work / f"target-{target}", check=False)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +61,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     work = tmp_path_factory.mktemp("size_column_mode")
     config = work / "monday.yml"
     doc = column_mode_config(config)
-    dbt_vars = print_vars(config)
+    dbt_vars = mapping_vars(config)
     db = work / "orders.duckdb"
     create(db, 200, seed=7, bad_rows=0)
     proc = _dbt("build", "--vars", dbt_vars, work=work, db=db)
@@ -94,34 +74,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
 
 def expected_curves(db: Path) -> dict[str, str | None]:
     """record_uuid -> 'S 12 · M 24' from the raw source sizes, for the column-mode customer."""
-    sizes = [c.name for c in size_columns(read_layout())]
-    with duckdb.connect(str(db)) as con:
-        cur = con.execute(
-            'SELECT * FROM dbo."ORDERS_UNIFIED" WHERE upper(trim("CUSTOMER NAME")) = ?', [COLUMN_CUSTOMER]
-        )
-        names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    curves = {}
-    for row in rows:
-        parts = []
-        for size in sizes:
-            text = "" if row[size] is None else str(row[size]).strip()
-            if re.fullmatch(r"[0-9]+", text) and int(text) > 0:
-                parts.append(f"{size} {int(text)}")
-        curves[str(row["record_uuid"])] = " · ".join(parts) or None
-    return curves
-
-
-def _json_text(text: str, engine: str) -> str:
-    """A JSON string as each engine writes it: DuckDB to_json, T-SQL STRING_ESCAPE (also '/' -> '\\/')."""
-    out = json.dumps(text, ensure_ascii=False)
-    if engine == "duckdb":
-        return re.sub(r"\\u00([0-9a-f]{2})", lambda m: "\\u00" + m.group(1).upper(), out)
-    return out.replace("/", "\\/")
-
-
-def _snake(name: str) -> str:
-    return re.sub("[^a-z0-9]+", "_", name.lower()).strip("_")
+    rows = source_rows(db, 'WHERE upper(trim("CUSTOMER NAME")) = ?', [COLUMN_CUSTOMER])
+    curves = (" · ".join(f"{size} {qty}" for size, qty in positive_sizes(row).items()) for row in rows)
+    return {str(row["record_uuid"]): curve or None for row, curve in zip(rows, curves, strict=True)}
 
 
 def render_item(
@@ -134,32 +89,17 @@ def render_item(
     columns = [items["sync_key"], *items["columns"], *([CURVE] if column_mode else [])]
     season = next((s.strip() for s in (line["customer_season"], line["aag_season"]) if s and s.strip()), None)
     group = " ".join(x for x in (line["customer_name"].strip(), season) if x)
-    name = " / ".join(p.strip() for p in (line[_snake(s)] for s in items["name_from"]) if p and p.strip())
-    values = [line["record_uuid"], *(line[_snake(c["source"])] for c in items["columns"])]
+    name = " / ".join(p.strip() for p in (line[snake(s)] for s in items["name_from"]) if p and p.strip())
+    values = [line["record_uuid"], *(line[snake(c["source"])] for c in items["columns"])]
     values += [curve] if column_mode else []
-    signature = ";".join(["item", *(f"{c['id']}:{c['type']}" for c in columns)])
-    terms = [signature, group, name, *values]
-    text = "|".join("\\N" if t is None else t.replace("\\", "\\\\").replace("|", "\\|") for t in terms)
-    digest = hashlib.sha256(text.encode("utf-8" if engine == "duckdb" else "utf-16-le")).hexdigest()
-    wrap = {"date": "date", "status": "label", "long_text": "text"}
-    parts = []
-    for column, value in zip(columns, values, strict=True):
-        if value is None:
-            rendered = "null"
-        elif column["type"] == "dropdown":
-            rendered = '{"labels":[' + _json_text(value, engine) + "]}"
-        elif column["type"] in wrap:
-            rendered = '{"' + wrap[column["type"]] + '":' + _json_text(value, engine) + "}"
-        else:
-            rendered = _json_text(value, engine)
-        parts.append(json.dumps(column["id"]) + ":" + rendered)
-    return digest, "{" + ",".join(parts) + "}"
+    terms = [payloads.signature("item", columns), group, name, *values]
+    return payloads.payload_hash(terms, engine), payloads.column_values(columns, values, engine)
 
 
 def valid_lines(db: Path, mapping: dict) -> list[dict]:
     """int_order_lines_valid with every mapped value as the text monday reads (dates ISO)."""
-    columns = {_snake(c["source"]): c["type"] for c in mapping["items"]["columns"]}
-    columns |= {_snake(s): "text" for s in mapping["items"]["name_from"]}
+    columns = {snake(c["source"]): c["type"] for c in mapping["items"]["columns"]}
+    columns |= {snake(s): "text" for s in mapping["items"]["name_from"]}
     columns |= {
         "record_uuid": "text",
         "customer_name": "text",
@@ -313,7 +253,7 @@ def sqlserver_compiled(built: SimpleNamespace) -> Path:
 
 
 def test_golden_column_mode_values_follow_the_rendering() -> None:
-    mapping = yaml.safe_load((REPO / "monday.yml").read_text())
+    mapping = yaml.safe_load(MONDAY_YML.read_text())
     cases = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))["size_curve_items"]
     for case in cases:
         line = {k: None if v is None else str(v) for k, v in case["row"].items()}
@@ -374,14 +314,14 @@ def test_without_a_column_route_the_hashed_lines_do_not_read_the_curves(
 
 def test_unit_test_pinned_hashes_follow_the_rendering() -> None:
     """The hex values pinned in the column-mode YAML unit test, recomputed from its fixtures."""
-    spec = yaml.safe_load((REPO / "dbt_project/models/intermediate/_int_order_lines__models.yml").read_text())
+    spec = yaml.safe_load((DBT_PROJECT / "models/intermediate/_int_order_lines__models.yml").read_text())
     test = next(t for t in spec["unit_tests"] if t["name"] == "int_order_lines_hashed_size_curve_column_mode")
     lines, curves_sql = (g["rows"] for g in test["given"])
     with duckdb.connect(":memory:") as con:
         curves = dict(con.execute(curves_sql).fetchall())
-    mapping = yaml.safe_load((REPO / "monday.yml").read_text())
+    mapping = yaml.safe_load(MONDAY_YML.read_text())
     for row, want in zip(lines, test["expect"]["rows"], strict=True):
-        line = {_snake(c["source"]): None for c in mapping["items"]["columns"]} | row
+        line = {snake(c["source"]): None for c in mapping["items"]["columns"]} | row
         line = {k: None if v is None else str(v) for k, v in line.items()}
         line["customer_price"] = f"{float(row['customer_price']):.2f}"
         column_mode = line["record_uuid"] in curves

@@ -13,21 +13,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
-from tests.support.paths import GOLDEN, REPO
+from tests.dbt import payloads
+from tests.dbt.payloads import snake
+from tests.support.dbt import dbt
+from tests.support.paths import GOLDEN, MONDAY_YML
 
-MAPPING = yaml.safe_load((REPO / "monday.yml").read_text())
+MAPPING = yaml.safe_load(MONDAY_YML.read_text())
 MODELS = ["int_order_lines_hashed", "STG_MON_CustMasterSchedule_Subitems", "stg_orders_unified",
           "WARN_ORDERS_UNIFIED"]  # fmt: skip
 TABLE_COLUMNS = {
@@ -42,10 +40,6 @@ TABLE_COLUMNS = {
 
 
 # --------------------------------------------------------------------------- the rendering in Python
-
-
-def _snake(name: str) -> str:
-    return re.sub("[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def _blank(value: object) -> str | None:
@@ -76,50 +70,22 @@ def _value_text(column_type: str, value: object) -> str | None:
     return str(value)
 
 
-def _json_duckdb(text: str) -> str:
-    """DuckDB's to_json for a string: \\" \\\\ \\b \\f \\n \\r \\t, other controls \\u00XX, '/' as is."""
-    out = json.dumps(text, ensure_ascii=False)
-    return re.sub(r"\\u00([0-9a-f]{2})", lambda m: "\\u00" + m.group(1).upper(), out)
-
-
-def _json_tsql(text: str) -> str:
-    """STRING_ESCAPE(text, 'json') in quotes, as documented: also '/' -> \\/, controls \\u00xx."""
-    out = json.dumps(text, ensure_ascii=False)
-    return out.replace("/", "\\/")
-
-
 def render(row: dict, engine: str) -> tuple[str, str]:
     """(payload_hash, column_values) for a row of int_order_lines_valid on `engine`."""
     items = MAPPING["items"]
     season = _label(row.get("customer_season")) or _label(row.get("aag_season"))
     group = " ".join(x for x in (_label(row.get("customer_name")), season) if x) or None
     group = _fit(group, GROUP_TITLE_MAX)
-    name = " / ".join(p for p in (_blank(row.get(_snake(s))) for s in items["name_from"]) if p) or None
+    name = " / ".join(p for p in (_blank(row.get(snake(s))) for s in items["name_from"]) if p) or None
     name = _fit(name, ITEM_NAME_MAX)
     columns = [items["sync_key"], *items["columns"]]
     values = [row["record_uuid"]] + [
         _fit(value, LONG_TEXT_MAX) if c["type"] == "long_text" else value
         for c in items["columns"]
-        for value in [_value_text(c["type"], row.get(_snake(c["source"])))]
+        for value in [_value_text(c["type"], row.get(snake(c["source"])))]
     ]
-    signature = ";".join(["item", *(f"{c['id']}:{c['type']}" for c in columns)])
-    terms = [signature, group, name, *values]
-    text = "|".join("\\N" if t is None else t.replace("\\", "\\\\").replace("|", "\\|") for t in terms)
-    encoded = text.encode("utf-8" if engine == "duckdb" else "utf-16-le")
-    quote = _json_duckdb if engine == "duckdb" else _json_tsql
-    wrap = {"date": "date", "status": "label", "long_text": "text"}
-    parts = []
-    for column, value in zip(columns, values, strict=True):
-        if value is None:
-            rendered = "null"
-        elif column["type"] == "dropdown":
-            rendered = '{"labels":[' + quote(value) + "]}"
-        elif column["type"] in wrap:
-            rendered = '{"' + wrap[column["type"]] + '":' + quote(value) + "}"
-        else:
-            rendered = quote(value)
-        parts.append(json.dumps(column["id"]) + ":" + rendered)
-    return hashlib.sha256(encoded).hexdigest(), "{" + ",".join(parts) + "}"
+    terms = [payloads.signature("item", columns), group, name, *values]
+    return payloads.payload_hash(terms, engine), payloads.column_values(columns, values, engine)
 
 
 def golden() -> dict:
@@ -130,23 +96,11 @@ def golden() -> dict:
 
 
 def _compile(work: Path, target: str) -> Path:
-    shutil_profiles = work / "profiles"
-    shutil_profiles.mkdir(parents=True, exist_ok=True)
-    (shutil_profiles / "profiles.yml").write_text((REPO / "profiles.example.yml").read_text())
-    dbt = Path(sys.executable).with_name("dbt")
-    cmd = [str(dbt)] if dbt.exists() else [sys.executable, "-m", "dbt.cli.main"]
-    cmd += [
+    dbt(
         "compile", "--target", target, "--no-populate-cache", "--select", *MODELS,
-        "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(shutil_profiles),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        "--vars", "{offline_compile: true}", "--no-version-check", "--no-partial-parse",
-    ]  # fmt: skip
-    env = dict(
-        os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", ORDER_SYNC_TARGET=target,
-        ORDER_SYNC_DUCKDB=str(work / "compile.duckdb"),
+        "--vars", "{offline_compile: true}", "--no-partial-parse",
+        work=work, db=work / "compile.duckdb", target=target,
     )  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return work / "target" / "compiled" / "order_sync" / "models"
 
 

@@ -30,10 +30,7 @@ This runs the T-SQL logic on DuckDB's engine; it is not SQL Server.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,7 +39,7 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from tests.support.paths import REPO
+from tests.support.dbt import dbt
 from tools.sample_orders import create
 
 CHECKED = [
@@ -61,22 +58,8 @@ CHECKED = [
 
 
 def _dbt(args: list[str], work: Path, target: str) -> None:
-    profiles = work / "profiles"
-    profiles.mkdir(exist_ok=True)
-    (profiles / "profiles.yml").write_text((REPO / "profiles.example.yml").read_text())
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
-    cmd += [
-        *args, "--target", target, "--project-dir", str(REPO / "dbt_project"),
-        "--profiles-dir", str(profiles), "--target-path", str(work / f"target_{target}"),
-        "--log-path", str(work / "logs"), "--no-version-check", "--no-partial-parse",
-    ]  # fmt: skip
-    env = dict(
-        os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", ORDER_SYNC_TARGET=target,
-        ORDER_SYNC_DUCKDB=str(work / "orders.duckdb"),
-    )  # fmt: skip
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    dbt(*args, "--target", target, "--no-partial-parse", work=work, target=target,
+        target_path=work / f"target_{target}")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
