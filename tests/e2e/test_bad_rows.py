@@ -10,9 +10,6 @@ scope); each case then checks its own row.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +21,15 @@ import yaml
 
 from pusher.commands.cli import main
 from pusher.errors import EXIT_OK
-from tests.e2e.test_fault_matrix import BUDGET, TOKEN, _env, _read_board, dbt_run, sql
-from tests.e2e.test_pusher_e2e import assert_board_matches_source
 from tests.sandbox import SandboxServer
-from tests.support.paths import REPO
-from tests.support.sandbox_boards import BOARD, board_spec
+from tests.support.dbt import dbt_run, sample_orders
+from tests.support.duck import sql
+from tests.support.expected_board import assert_board_matches_source
+from tests.support.paths import MONDAY_YML
+from tests.support.pushing import ROOMY_BUDGET, against_sandbox
+from tests.support.sandbox_boards import BOARD, board_spec, read_board
+
+TOKEN = "tok-BADROWS-5c1e0a"
 
 NAME_SEP = " / "
 COLOUR = "NAVY"
@@ -92,32 +93,15 @@ class Pushed:
 
 
 def _mapping() -> dict[str, str]:
-    cfg = yaml.safe_load((REPO / "monday.yml").read_text())
+    cfg = yaml.safe_load(MONDAY_YML.read_text())
     return {c["source"]: c["id"] for c in cfg["items"]["columns"]}
 
 
 @pytest.fixture(scope="module")
 def pushed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     tmp = tmp_path_factory.mktemp("bad_rows")
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
     db = tmp / "orders.duckdb"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tools.sample_orders",
-            "create",
-            "--db",
-            str(db),
-            "--lines",
-            "8",
-            "--bad-rows",
-            "0",
-        ],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    sample_orders("create", "--db", db, "--lines", "8", "--bad-rows", "0")
     (base,) = sql(
         db,
         "select record_uuid::varchar from dbo.ORDERS_UNIFIED where \"ORDER STATUS\" <> 'CANCELLED' "
@@ -136,17 +120,9 @@ def pushed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     _clone(db, base[0], uuids["duplicate_record_uuid"], {"AAG ORDER NUMBER": ORDER.format(99)})
     dbt_run(tmp, db)
     customers = [r[0] for r in sql(db, "select distinct customer_name from main.STG_MON_CustMasterSchedule")]
-    mp = pytest.MonkeyPatch()
-    mp.chdir(REPO)
-    for key, value in _env(tmp, db).items():
-        mp.setenv(key, value)
-    try:
-        with SandboxServer(board_spec=board_spec(), complexity_budget=BUDGET) as sandbox:
-            mp.setenv("MONDAY_API_URL", sandbox.url)
-            assert [main(["--customer", c]) for c in customers] == [EXIT_OK] * len(customers)
-            yield Pushed(db, sandbox, uuids, expected)
-    finally:
-        mp.undo()
+    with against_sandbox(tmp, db, TOKEN, board_spec=board_spec(), complexity_budget=ROOMY_BUDGET) as sandbox:
+        assert [main(["--customer", c]) for c in customers] == [EXIT_OK] * len(customers)
+        yield Pushed(db, sandbox, uuids, expected)
 
 
 def _clone(db: Path, base: str, key: str, values: dict[str, Any]) -> None:
@@ -192,7 +168,7 @@ def test_sent_faithfully(pushed: Pushed, case: str) -> None:
     ) == [(0,)]
     (item,) = [
         i
-        for i in _read_board(pushed.sandbox, BOARD)
+        for i in read_board(pushed.sandbox, BOARD, TOKEN)
         if any(c["id"] == "sync_key" and c["text"] == key for c in i["column_values"])
     ]
     texts = {c["id"]: c["text"] for c in item["column_values"]}

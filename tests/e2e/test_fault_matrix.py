@@ -4,14 +4,14 @@ followed by a rerun, against a realistic outbox (sample ORDERS_UNIFIED â†’ dbt â
 After the rerun the board must match the source exactly: one item per active line, one subitem
 per non-zero size, no duplicate, every value (name, group, each column's text) the current one,
 and nothing left in the outbox. The outbox views read the push log, so no rebuild is needed
-between runs. tests/pusher/sync/test_sync.py checks each failure path's log rows in detail; this module checks
-the end state across whole runs, including across processes.
+between runs. tests/pusher/sync/test_sync.py checks each failure path's log rows in detail; this
+module checks the end state across whole runs, including across processes. The board against the
+source is tests/support/expected_board.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -22,61 +22,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
-import requests
 import yaml
 
 from pusher.commands.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED
-from tests.e2e.test_pusher_e2e import assert_board_matches_source
 from tests.sandbox import SandboxServer
-from tests.support.paths import REPO
-from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec
+from tests.support.dbt import dbt_run, sample_orders
+from tests.support.duck import sql
+from tests.support.expected_board import assert_board_matches_source
+from tests.support.paths import MONDAY_YML, REPO
+from tests.support.pushing import ROOMY_BUDGET, against_sandbox, pusher_env
+from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec, read_board
 
-DBT = Path(sys.executable).with_name("dbt")
 TOKEN = "tok-MATRIX-3e9a7c55d1"
 LINES = 30
-# Every run of a test shares one sandbox budget; a roomy one keeps the pacer from sleeping.
-BUDGET = 500_000_000
-
-
-def _env(tmp: Path, db: Path, **extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DBT_PROFILES_DIR=str(tmp),
-        ORDER_SYNC_DUCKDB=str(db),
-        ORDER_SYNC_TARGET="duckdb",
-        ORDER_SYNC_LOCK_DIR=str(tmp),
-        MONDAY_API_TOKEN=TOKEN,
-        **extra,
-    )
-    return env
-
-
-def dbt_run(tmp: Path, db: Path, tables_only: bool = False) -> None:
-    """The models only (their tests run in test_dbt.py): about half the time of ``dbt build``.
-    ``tables_only`` after a source change: the views (outbox, state) read the tables live."""
-    paths = ["--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
-    select = ["--select", "config.materialized:table"] if tables_only else []
-    result = subprocess.run(
-        [str(DBT), "run", "--project-dir", "dbt_project", *paths, "--quiet", *select],
-        cwd=REPO,
-        env=_env(tmp, db),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-
-
-def sql(db: Path, query: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(db))
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @dataclass
@@ -89,14 +49,8 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     tmp = tmp_path_factory.mktemp("matrix")
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
     db = tmp / "orders.duckdb"
-    subprocess.run(
-        [sys.executable, "-m", "tools.sample_orders", "create", "--db", str(db), "--lines", str(LINES)],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    )
+    sample_orders("create", "--db", db, "--lines", str(LINES))
     # Two customers keep it quick: the one the faults hit, and one that must not notice.
     keep = sql(
         db, 'select "CUSTOMER NAME" from dbo.ORDERS_UNIFIED group by 1 order by count(*) desc, 1 limit 2'
@@ -132,7 +86,7 @@ class World:
         return subprocess.Popen(
             [sys.executable, "-m", "pusher", "--customer", customer, "--retry-backoff", "0.01", *args],
             cwd=REPO,
-            env=_env(self.tmp, self.db, MONDAY_API_URL=self.sandbox.url),
+            env=pusher_env(self.tmp, self.db, TOKEN, MONDAY_API_URL=self.sandbox.url),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -165,48 +119,22 @@ class World:
         )
 
 
-def _start(tmp: Path, db: Path, customers: list[str], monkeypatch: pytest.MonkeyPatch, **kw: Any) -> Any:
-    monkeypatch.chdir(REPO)
-    for key, value in _env(tmp, db).items():
-        if os.environ.get(key) != value:
-            monkeypatch.setenv(key, value)
-    return SandboxServer(board_spec=board_spec(), complexity_budget=BUDGET, **kw)
+def _start(tmp: Path, db: Path, monkeypatch: pytest.MonkeyPatch | None = None, **kw: Any) -> Any:
+    """The pusher's environment on tmp and db, and the sandbox on monday.yml's boards."""
+    return against_sandbox(
+        tmp, db, TOKEN, monkeypatch, board_spec=board_spec(), complexity_budget=ROOMY_BUDGET, **kw
+    )
 
 
 @pytest.fixture
 def world(built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     db = tmp_path / "orders.duckdb"
     shutil.copy(built.db, db)
-    shutil.copy(REPO / "profiles.example.yml", tmp_path / "profiles.yml")
-    with _start(tmp_path, db, built.customers, monkeypatch) as sandbox:
-        monkeypatch.setenv("MONDAY_API_URL", sandbox.url)
+    with _start(tmp_path, db, monkeypatch) as sandbox:
         yield World(tmp_path, db, sandbox, list(built.customers))
 
 
 # ------------------------------------------------------------ the end state
-def _read_board(sandbox: SandboxServer, board: str) -> list[dict[str, Any]]:
-    """Every active item of ``board`` as monday shows it to a client (column texts), paged."""
-    items: list[dict[str, Any]] = []
-    query = (
-        "query($b: [ID!], $c: String) { boards(ids: $b) { items_page(limit: 500, cursor: $c) "
-        "{ cursor items { id name state group { id title } parent_item { id } "
-        "column_values { id text } } } } }"
-    )
-    cursor = None
-    while True:
-        resp = requests.post(
-            sandbox.url,
-            json={"query": query, "variables": {"b": [board], "c": cursor}},
-            headers={"Authorization": TOKEN, "API-Version": "2026-10"},
-            timeout=30,
-        )
-        page = resp.json()["data"]["boards"][0]["items_page"]
-        items += page["items"]
-        cursor = page["cursor"]
-        if not cursor:
-            return items
-
-
 def _text(value: Any) -> str:
     """The text monday shows for a column value the pusher sent."""
     if value is None:
@@ -233,7 +161,7 @@ def assert_settled(w: World) -> None:
     # the board against the raw source (computed independently of the dbt models)
     assert_board_matches_source(w.db, w.sandbox)
 
-    items = _read_board(w.sandbox, BOARD)
+    items = read_board(w.sandbox, BOARD, TOKEN)
     keys = [next(c["text"] for c in i["column_values"] if c["id"] == "sync_key") for i in items]
     assert len(keys) == len(set(keys)), "duplicate items"
     want = {
@@ -251,7 +179,9 @@ def assert_settled(w: World) -> None:
         for column, value in json.loads(values).items():
             assert texts[column] == _text(value), (key, column)
 
-    subitems = [s for s in _read_board(w.sandbox, SUBBOARD) if s["parent_item"]["id"] in set(want_ids(want))]
+    subitems = [
+        s for s in read_board(w.sandbox, SUBBOARD, TOKEN) if s["parent_item"]["id"] in set(want_ids(want))
+    ]
     sub_keys = [next(c["text"] for c in s["column_values"] if c["id"] == "sync_key") for s in subitems]
     assert len(sub_keys) == len(set(sub_keys)), "duplicate subitems"
     want_subs = {
@@ -359,14 +289,8 @@ def edited(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Built:
     tmp = tmp_path_factory.mktemp("edited")
     db = tmp / "orders.duckdb"
     shutil.copy(built.db, db)
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    mp = pytest.MonkeyPatch()
-    try:
-        with _start(tmp, db, built.customers, mp, state_file=tmp / "state.json") as sandbox:
-            mp.setenv("MONDAY_API_URL", sandbox.url)
-            assert [main(["--customer", c]) for c in built.customers] == [EXIT_OK] * len(built.customers)
-    finally:
-        mp.undo()
+    with _start(tmp, db, state_file=tmp / "state.json"):
+        assert [main(["--customer", c]) for c in built.customers] == [EXIT_OK] * len(built.customers)
     _edit(db, built.customers[0])
     dbt_run(tmp, db, tables_only=True)
     ops = {r[0] for r in sql(db, "select distinct operation from main.STG_MON_CustMasterSchedule")}
@@ -415,11 +339,9 @@ def edited_world(edited: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     db = tmp_path / "orders.duckdb"
     shutil.copy(edited.db, db)
     shutil.copy(edited.tmp / "state.json", tmp_path / "state.json")
-    shutil.copy(REPO / "profiles.example.yml", tmp_path / "profiles.yml")
-    with _start(tmp_path, db, edited.customers, monkeypatch) as sandbox:
+    with _start(tmp_path, db, monkeypatch) as sandbox:
         with sandbox.state.lock:  # loaded, not tied to the file (saving on every mutation is slow)
             sandbox.state.load(tmp_path / "state.json")
-        monkeypatch.setenv("MONDAY_API_URL", sandbox.url)
         yield World(tmp_path, db, sandbox, list(edited.customers))
 
 
@@ -611,7 +533,7 @@ def test_a_full_board_holds_back_its_creates_until_there_is_room(
     other items; the first customer fits, the second would pass the limit and creates nothing
     (exit 1, its rows stay in the outbox); once a person makes room, the rerun goes through."""
     limit = 400
-    config = yaml.safe_load((REPO / "monday.yml").read_text())
+    config = yaml.safe_load(MONDAY_YML.read_text())
     config["boards"].update(max_items_per_board=limit, capacity_margin=1)
     (world.tmp / "monday.yml").write_text(yaml.safe_dump(config, sort_keys=False))
     monkeypatch.setenv("ORDER_SYNC_CONFIG", str(world.tmp / "monday.yml"))
@@ -666,7 +588,7 @@ def test_token_never_leaks_from_a_real_process(world: World) -> None:
         assert proc.returncode in (EXIT_OK, EXIT_ROWS_FAILED), seen[-1]
     assert "DEBUG" in seen[1] and "DRY RUN" in seen[0]
     with SandboxServer(board_spec=board_spec(), token="tok-the-real-one") as other:
-        env = _env(world.tmp, world.db, MONDAY_API_URL=other.url)
+        env = pusher_env(world.tmp, world.db, TOKEN, MONDAY_API_URL=other.url)
         proc = subprocess.run(
             [sys.executable, "-m", "pusher", "--customer", world.customers[1], "-vv"],
             cwd=REPO,
@@ -687,7 +609,7 @@ def test_token_never_leaks_from_a_real_process(world: World) -> None:
 # ------------------------------------------------- bulk import jobs (issue 11)
 def _bulk_config(world: World, monkeypatch: pytest.MonkeyPatch, min_rows: int = 10) -> None:
     """monday.yml with a bulk section small enough for the sample's waves to go as jobs."""
-    data = yaml.safe_load((REPO / "monday.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(MONDAY_YML.read_text(encoding="utf-8"))
     data["bulk"] = {"min_rows": min_rows, "poll_seconds": 0.05, "max_wait_seconds": 30}
     path = world.tmp / "monday-bulk.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

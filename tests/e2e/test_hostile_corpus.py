@@ -10,7 +10,6 @@ sends nothing (the cut values hash as what monday holds).
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,16 +24,19 @@ from pusher.commands.cli import main
 from pusher.commands.status import ACCOUNTED, accounting
 from pusher.errors import EXIT_OK
 from pusher.store.connection import connect
-from tests.e2e.test_fault_matrix import BUDGET, _env, _read_board, dbt_run, sql
 from tests.sandbox import SandboxServer
-from tests.support.paths import MONDAY_YML, REPO
-from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec
+from tests.support.dbt import dbt_run
+from tests.support.duck import sql
+from tests.support.paths import MONDAY_YML
+from tests.support.pushing import ROOMY_BUDGET, against_sandbox
+from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec, read_board
 from tools.reference_layout import read_layout
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "hostile" / "cases.yml").read_text(encoding="utf-8"))
 MAPPING = yaml.safe_load(MONDAY_YML.read_text(encoding="utf-8"))
 NAME_FROM = MAPPING["items"]["name_from"]
 LONG_TEXT_MAX, ITEM_NAME_MAX = 2000, 255
+TOKEN = "tok-HOSTILE-9b04d2"
 CASES = {c["id"]: c for c in CORPUS["cases"]}
 
 
@@ -104,44 +106,33 @@ def _create_source(db: Path) -> None:
 @pytest.fixture(scope="module")
 def pushed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     tmp = tmp_path_factory.mktemp("hostile")
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
     db = tmp / "orders.duckdb"
     _create_source(db)
     dbt_run(tmp, db)
-    mp = pytest.MonkeyPatch()
-    mp.chdir(REPO)
-    for key, val in _env(tmp, db).items():
-        mp.setenv(key, val)
-    try:
-        with SandboxServer(board_spec=board_spec(), complexity_budget=BUDGET) as sandbox:
-            mp.setenv("MONDAY_API_URL", sandbox.url)
-            assert main(["--all-customers"]) == EXIT_OK
-            before = dict(sandbox.stats["mutations_by_field"])
-            assert main(["--all-customers"]) == EXIT_OK
-            after = sandbox.stats["mutations_by_field"]
-            again = {
-                k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)
+    with against_sandbox(tmp, db, TOKEN, board_spec=board_spec(), complexity_budget=ROOMY_BUDGET) as sandbox:
+        assert main(["--all-customers"]) == EXIT_OK
+        before = dict(sandbox.stats["mutations_by_field"])
+        assert main(["--all-customers"]) == EXIT_OK
+        after = sandbox.stats["mutations_by_field"]
+        again = {k: after.get(k, 0) - before.get(k, 0) for k in after if after.get(k, 0) != before.get(k, 0)}
+        items = {}
+        for item in read_board(sandbox, BOARD, TOKEN):
+            texts = {c["id"]: c["text"] for c in item["column_values"]}
+            assert texts["sync_key"] not in items, f"two items for {texts['sync_key']!r}"
+            items[texts["sync_key"]] = {
+                "id": item["id"],
+                "name": item["name"],
+                "group": item["group"]["title"],
+                **texts,
             }
-            items = {}
-            for item in _read_board(sandbox, BOARD):
-                texts = {c["id"]: c["text"] for c in item["column_values"]}
-                assert texts["sync_key"] not in items, f"two items for {texts['sync_key']!r}"
-                items[texts["sync_key"]] = {
-                    "id": item["id"],
-                    "name": item["name"],
-                    "group": item["group"]["title"],
-                    **texts,
-                }
-            by_id = {i["id"]: k for k, i in items.items()}
-            subitems: dict[str, dict[str, str]] = {}
-            for sub in sandbox.items(SUBBOARD):
-                parent = by_id.get(sub["parent_item_id"])
-                sizes = subitems.setdefault(parent, {})
-                assert sub["name"] not in sizes, f"two subitems {sub['name']} under {parent}"
-                sizes[sub["name"]] = sub["column_values"]["qty"]
-            yield Pushed(db, sandbox, items, subitems, again)
-    finally:
-        mp.undo()
+        by_id = {i["id"]: k for k, i in items.items()}
+        subitems: dict[str, dict[str, str]] = {}
+        for sub in sandbox.items(SUBBOARD):
+            parent = by_id.get(sub["parent_item_id"])
+            sizes = subitems.setdefault(parent, {})
+            assert sub["name"] not in sizes, f"two subitems {sub['name']} under {parent}"
+            sizes[sub["name"]] = sub["column_values"]["qty"]
+        yield Pushed(db, sandbox, items, subitems, again)
 
 
 def _quarantine_reasons(pushed: Pushed, row: dict[str, Any]) -> list[str]:

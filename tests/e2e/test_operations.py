@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,21 +28,18 @@ from pusher.commands import check as check_mod
 from pusher.commands.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED
 from tests.sandbox import SandboxServer
-from tests.support.paths import REPO
+from tests.support.dbt import dbt, mapping_vars, sample_orders
+from tests.support.duck import sql
+from tests.support.paths import MONDAY_YML, PROFILES_EXAMPLE
 from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec
 
-DBT = Path(sys.executable).with_name("dbt")
 TOKEN = "tok-OPS-91c2d7e4"
 
 
 def _dbt(tmp: Path, *args: str) -> None:
-    result = subprocess.run(
-        [str(DBT), *args, "--project-dir", "dbt_project", "--target-path", str(tmp / "target"),
-         "--log-path", str(tmp / "logs"), "--quiet"],
-        cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
-        env={**_env(tmp), "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin"},
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    """dbt with nothing of this process's environment but a PATH to the venv (and HOME in tmp)."""
+    path = str(Path(sys.executable).parent) + ":/usr/bin:/bin"
+    dbt(*args, "--quiet", work=tmp, env={"PATH": path, "HOME": str(tmp)})
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -60,12 +56,7 @@ def _env(tmp: Path) -> dict[str, str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Sample ORDERS_UNIFIED (40 lines, five customers) + dbt build."""
     tmp = tmp_path_factory.mktemp("ops-build")
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    subprocess.run(
-        [sys.executable, "-m", "tools.sample_orders", "create", "--db", str(tmp / "orders.duckdb"),
-         "--lines", "40"],
-        cwd=REPO, check=True, capture_output=True,
-    )  # fmt: skip
+    sample_orders("create", "--db", tmp / "orders.duckdb", "--lines", "40")
     _dbt(tmp, "build")
     return tmp
 
@@ -87,8 +78,7 @@ class Ops:
         return code, [json.loads(line) for line in out.splitlines() if line.strip()]
 
     def sql(self, query: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.db), read_only=True) as con:
-            return con.execute(query).fetchall()
+        return sql(self.db, query, read_only=True)
 
 
 @pytest.fixture
@@ -97,8 +87,8 @@ def ops(
 ) -> Iterator[Ops]:
     db = tmp_path / "orders.duckdb"
     shutil.copy(built / "orders.duckdb", db)
-    shutil.copy(REPO / "profiles.example.yml", tmp_path / "profiles.yml")
-    shutil.copy(REPO / "monday.yml", tmp_path / "monday.yml")
+    shutil.copy(PROFILES_EXAMPLE, tmp_path / "profiles.yml")
+    shutil.copy(MONDAY_YML, tmp_path / "monday.yml")
     monkeypatch.chdir(tmp_path)
     for key, value in {**_env(tmp_path), "MONDAY_API_TOKEN": TOKEN}.items():
         monkeypatch.setenv(key, value)
@@ -338,7 +328,7 @@ def test_board_create_then_check_and_push_to_it(ops: Ops) -> None:
     assert board not in (BOARD, SUBBOARD) and sub and sub != board
 
     state = {b["id"]: b for b in ops.sandbox.snapshot()["boards"]}
-    cfg = yaml.safe_load((REPO / "monday.yml").read_text())
+    cfg = yaml.safe_load(MONDAY_YML.read_text())
     have = {c["id"]: c["type"] for c in state[board]["columns"]}
     for c in [cfg["items"]["sync_key"], *cfg["items"]["columns"]]:
         assert have.get(c["id"]) == c["type"], c
@@ -352,11 +342,7 @@ def test_board_create_then_check_and_push_to_it(ops: Ops) -> None:
     code, out = ops.run("check", "--customer", "KESTREL ATHLETIC")
     assert code == EXIT_OK and "WARN" not in out, out
     # dbt places the lines (the outbox names each row's board): rebuild with the new monday.yml
-    mapping = subprocess.run(
-        [sys.executable, "-m", "tools.codegen", "--config", str(ops.tmp / "monday.yml"), "--print-vars"],
-        cwd=REPO, check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-    _dbt(ops.tmp, "run", "--vars", mapping)
+    _dbt(ops.tmp, "run", "--vars", mapping_vars(ops.tmp / "monday.yml"))
     assert ops.run("--customer", "KESTREL ATHLETIC")[0] == EXIT_OK
     assert len(ops.sandbox.items(board)) == 2 and ops.sandbox.items(BOARD) == []
     assert ops.sandbox.items(sub)
