@@ -63,8 +63,10 @@ reset:
 generate: $(VENV)/.installed profiles.yml $(DB)
 	$(PY) -m tools.codegen
 
+# In parallel (pytest-xdist): a worker per core, whole files to a worker so a module's dbt build
+# is made once, the longest files first (tests/conftest.py). One process: PYTEST_ARGS="-n 0".
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
