@@ -65,8 +65,10 @@ reset:
 generate: $(VENV)/.installed profiles.yml $(DB)
 	$(PY) -m tools.codegen
 
+# In parallel (pytest-xdist): a worker per core, whole files to a worker so a module's dbt build
+# is made once, the longest files first (tests/conftest.py). One process: PYTEST_ARGS="-n 0".
 test: $(VENV)/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # lint-imports holds the pusher's layers (pyproject.toml, docs/ARCHITECTURE.md): an import that
 # reaches up a layer, or a circle, fails here before it becomes a hallway.

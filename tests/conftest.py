@@ -1,24 +1,28 @@
 """Checks that would otherwise turn into silent skips: the suite needs ../shared beside the repo.
 
-And the one skip rule of the suite: tests that need the system's ODBC libraries (unixODBC,
-FreeTDS's driver, libltdl for mssql-python's bundled driver; ``apt-get install unixodbc tdsodbc
-libltdl7``) skip with a one-line reason on a machine without them, and FAIL when ``CI=true``, so
-CI still proves the real drivers. Nothing imports pyodbc at import time, so collection never
-depends on them.
+The one skip rule of the suite (tests/support/odbc.py): tests that need the system's ODBC
+libraries skip with a one-line reason on a machine without them, and FAIL when ``CI=true``.
+
+And what lets the suite run in parallel (``make test``: pytest-xdist, ``-n auto --dist loadfile``):
+each test works in its own tmp_path (DuckDB file, dbt target/ and logs/, profiles.yml), each
+sandbox listens on a port of its own (port 0), and each session (an xdist worker is one) has its
+own board-lock folder; whole files go to a worker, the longest first.
 """
 
 from __future__ import annotations
 
-import ctypes.util
-import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.sandbox.resolvers import schema_path
+from tests.support.odbc import require_system_odbc
 
-SYSTEM_ODBC_PACKAGES = "apt-get install unixodbc tdsodbc libltdl7"
-FREETDS_CANDIDATES = ("/usr/lib/x86_64-linux-gnu/odbc/libtdsodbc.so", "/usr/lib64/libtdsodbc.so")
+# Under xdist whole files go to the workers in collection order (--dist loadfile
+# --no-loadscope-reorder), so the folders whose files run longest come first and the quick unit
+# files fill in at the end: both workers finish at about the same time.
+LONGEST_FIRST = ("e2e", "dbt", "tools", "pusher", "sandbox_checks", "workflows")
 
 
 def pytest_sessionstart(session) -> None:  # noqa: ANN001 - pytest hook signature
@@ -29,28 +33,28 @@ def pytest_sessionstart(session) -> None:  # noqa: ANN001 - pytest hook signatur
         )
 
 
-def missing_system_odbc() -> str | None:
-    """What of the system ODBC libraries is missing (None when all are there)."""
-    try:
-        import pyodbc  # noqa: F401 - needs unixODBC's libodbc.so.2 to import
-    except ImportError as exc:
-        return f"unixODBC is not installed ({exc})"
-    if not ctypes.util.find_library("ltdl"):
-        return "libltdl is not installed (mssql-python's bundled ODBC driver needs it)"
-    if not any(Path(p).exists() for p in FREETDS_CANDIDATES) and not ctypes.util.find_library("tdsodbc"):
-        return "FreeTDS's ODBC driver (libtdsodbc) is not installed"
-    return None
-
-
-def require_system_odbc() -> None:
-    """Skip (fail when CI=true) a test that needs the system ODBC libraries, with a one-line reason."""
-    reason = missing_system_odbc()
-    if reason is None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not hasattr(config, "workerinput"):  # not an xdist worker: the usual order
         return
-    message = f"needs system ODBC libraries: {reason}; {SYSTEM_ODBC_PACKAGES}"
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"{message} (CI=true: required)", pytrace=False)
-    pytest.skip(message)
+    tests = Path(__file__).parent
+
+    def rank(item: pytest.Item) -> int:
+        folder = item.path.relative_to(tests).parts[0]
+        return LONGEST_FIRST.index(folder) if folder in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: within a folder, files and tests keep their order
+
+
+@pytest.fixture(scope="session", autouse=True)
+def board_lock_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The pusher's board locks (pusher.monday.pacing.BoardLock: one mutation request in flight per
+    board on a host, in the temp folder by default) in a folder of this session's own: tests in the
+    other xdist worker, or another checkout's test run on this machine, push to sandboxes with the
+    same board ids (9001, ...) and would otherwise wait on each other's locks."""
+    path = tmp_path_factory.mktemp("board-locks")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ORDER_SYNC_LOCK_DIR", str(path))
+        yield path
 
 
 @pytest.fixture

@@ -155,8 +155,8 @@ def golden_payloads(engine: Engine, target_path: Path) -> Check:
 
 def _rendered(engine: Engine) -> dict[str, tuple[tuple[str, str], tuple[str, str]]]:
     """Per valid line: ((payload_hash, column_values) of the build, the same by the documented
-    rendering of tests/test_tsql_golden.py for this engine, from the line as the engine holds it)."""
-    from tests.test_tsql_golden import render
+    rendering of tests/dbt/test_tsql_golden.py for this engine, from the line as the engine holds it)."""
+    from tests.dbt.test_tsql_golden import render
 
     columns, rows = engine.query(f"SELECT * FROM {engine.relation('int_order_lines_valid')}")
     lines = {str(r[columns.index("record_uuid")]): dict(zip(columns, r, strict=True)) for r in rows}

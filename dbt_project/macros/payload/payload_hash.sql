@@ -12,7 +12,7 @@
     - signature: '<entity>;<id>:<type>;...' for the sync key column and every mapped column
       (e.g. 'item;sync_key:text;order_number:text;...'), so a changed mapping (a column added,
       renamed, retyped) changes every hash and resends every row.
-    Python equivalent (tests/test_dbt.py pins it):
+    Python equivalent (tests/dbt/test_build.py pins it):
       sha256('|'.join('\\N' if t is None else t.replace('\\', '\\\\').replace('|', '\\|')
                       for t in terms).encode('utf-8')).hexdigest()
     On SQL Server the same text is hashed as UTF-16LE (see sha256_hex). -#}

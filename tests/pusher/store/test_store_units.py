@@ -1,0 +1,92 @@
+"""The store without a server: profiles.yml lookup and rendering, the SQL Server connection string,
+relation names validated and values passed as parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pusher.config.settings import Filters
+from pusher.errors import ConfigError
+from pusher.store.database import Database
+from pusher.store.outbox import ITEM_COLUMNS, read_items
+from pusher.store.profiles import find_profiles_file, load_output
+from pusher.store.sqlserver import sqlserver_connection_string
+
+# -------------------------------------------------------------- connection
+PROFILE = """
+order_sync:
+  target: "{{ env_var('ORDER_SYNC_TARGET', 'duckdb') }}"
+  outputs:
+    duckdb: {type: duckdb, path: "{{ env_var('ORDER_SYNC_DUCKDB', 'data/orders.duckdb') }}", schema: main}
+    sqlserver:
+      type: sqlserver
+      server: "{{ env_var('MSSQL_SERVER') }}"
+      port: 1433
+      database: orders
+      schema: dbo
+      user: sync
+      password: "{{ env_var('MSSQL_PASSWORD') }}"
+"""
+
+
+def test_profile_lookup_order_and_env_var_rendering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "profiles.example.yml").write_text(PROFILE)
+    assert find_profiles_file(env={}) == Path("profiles.example.yml")
+    (tmp_path / "profiles.yml").write_text(PROFILE)
+    assert find_profiles_file(env={}) == Path("profiles.yml")
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "profiles.yml").write_text(PROFILE.replace("data/orders.duckdb", "x.duckdb"))
+    assert load_output(env={"DBT_PROFILES_DIR": str(other)})["path"] == "x.duckdb"
+
+    out = load_output(env={"ORDER_SYNC_DUCKDB": "/tmp/o.duckdb"})
+    assert (out["type"], out["path"], out["_target"]) == ("duckdb", "/tmp/o.duckdb", "duckdb")
+    with pytest.raises(ConfigError, match="MSSQL_SERVER"):
+        load_output("sqlserver", env={})
+    ss = load_output(env={"ORDER_SYNC_TARGET": "sqlserver", "MSSQL_SERVER": "db1", "MSSQL_PASSWORD": "p;w}d"})
+    assert ss["server"] == "db1" and ss["password"] == "p;w}d"
+    with pytest.raises(ConfigError, match="no target"):
+        load_output("postgres", env={})
+
+
+def test_sqlserver_connection_string_quotes_values() -> None:
+    text = sqlserver_connection_string(
+        {
+            "server": "db1",
+            "port": 1433,
+            "database": "orders",
+            "user": "sync",
+            "password": "p;w}d",
+            "encrypt": True,
+        }
+    )
+    assert "SERVER=db1,1433" in text and "PWD={p;w}}d}" in text and "encrypt=Yes" in text
+    assert "TrustServerCertificate=No" in text and "DRIVER={ODBC Driver 18 for SQL Server}" in text
+
+
+def test_identifiers_are_validated_and_values_parameterized(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "o.duckdb"))
+    con.execute(
+        f"create table main.STG_MON_CustMasterSchedule ({', '.join(c + ' varchar' for c in ITEM_COLUMNS)})"
+    )
+    row = {c: None for c in ITEM_COLUMNS}
+    row.update(customer_name="ACME", sync_key="k1", operation="create", payload_hash="h", order_number="A1")
+    con.execute(
+        f"insert into main.STG_MON_CustMasterSchedule values ({', '.join('?' for _ in ITEM_COLUMNS)})",
+        [row[c] for c in ITEM_COLUMNS],
+    )
+    db = Database(con, "duckdb", "main")
+    assert db.relation("MON_PushLog") == '"main"."MON_PushLog"'
+    assert Database(con, "sqlserver", "dbo").relation("MON_PushLog") == "[dbo].[MON_PushLog]"
+    with pytest.raises(ValueError):
+        db.relation('x"; drop table y; --')
+    with pytest.raises(ConfigError):
+        Database(con, "duckdb", "main; drop")
+    assert [r.sync_key for r in read_items(db, "acme")] == ["k1"]
+    assert read_items(db, "ACME' OR '1'='1") == []
+    assert read_items(db, "ACME", Filters(order_numbers=("A2",))) == []
+    assert len(read_items(db, "ACME", Filters(order_numbers=("A1", "A2")))) == 1

@@ -1,0 +1,1 @@
+"""The monday sandbox itself (tests/sandbox/), as a client sees it over HTTP."""

@@ -1,0 +1,1 @@
+"""The tools users run beside the product (tools/)."""
