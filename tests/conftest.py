@@ -1,4 +1,4 @@
-"""Checks that would otherwise turn into silent skips: the suite needs ../shared beside the repo.
+"""Checks that would otherwise turn into silent skips: monday's schema for the sandbox is in the repo.
 
 The one skip rule of the suite (tests/support/odbc.py): tests that need the system's ODBC
 libraries skip with a one-line reason on a machine without them, and FAIL when ``CI=true``.
@@ -29,7 +29,8 @@ def pytest_sessionstart(session) -> None:  # noqa: ANN001 - pytest hook signatur
     sdl = schema_path()
     if not sdl.exists():
         raise SystemExit(
-            f"monday's schema is not at {sdl}: check out ../shared beside the repo or set MONDAY_SCHEMA_SDL"
+            f"monday's schema for monday.yml's api_version is not at {sdl}: restore tests/sandbox/schema "
+            "from the repository, or add that version's schema (python -m tests.sandbox.schema_file)"
         )
 
 

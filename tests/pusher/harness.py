@@ -25,7 +25,7 @@ from pusher.store.outbox import ITEM_COLUMNS, SUBITEM_COLUMNS
 from pusher.store.push_log import LOG_COLUMNS
 from pusher.sync.run import Sync
 from tests.sandbox import SandboxServer
-from tests.support.duck import sql
+from tests.support.duck import sql, stamp_mapping
 from tests.support.paths import MONDAY_YML
 from tests.support.sandbox_boards import BOARD, SUBBOARD
 
@@ -185,10 +185,11 @@ class Env:
                     marks = ", ".join("?" for _ in columns)
                     con.execute(
                         f"insert into main.{table} ({', '.join(columns)}) values ({marks})",
-                        [row[c] for c in columns],
+                        [row.get(c) for c in columns],
                     )
         finally:
             con.close()
+        stamp_mapping(self.db_path, self.tmp / "monday.yml")  # a new outbox, as if dbt built it
 
     def settings(self, **over: Any) -> Settings:
         over.setdefault("retry_backoff", 0.01)
@@ -247,6 +248,7 @@ def outbox_workspace(tmp_path: Path) -> Path:
     sub_cols = ", ".join(c + (" integer" if c == "qty" else " varchar") for c in SUBITEM_COLUMNS)
     con.execute(f"create table main.STG_MON_CustMasterSchedule_Subitems ({sub_cols})")
     con.close()
+    stamp_mapping(db_path, tmp_path / "monday.yml")
     (tmp_path / "profiles.yml").write_text(
         "order_sync:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
         "      path: \"{{ env_var('TEST_ORDER_DB') }}\"\n      schema: main\n"

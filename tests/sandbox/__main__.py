@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--schema",
         metavar="SDL",
-        help="schema file (default: $MONDAY_SCHEMA_SDL or ../shared/monday/schema-2026-10.graphql)",
+        help="schema file (default: $MONDAY_SCHEMA_SDL or tests/sandbox/schema/monday-<api_version>.graphql)",
     )
     p.add_argument("--token", help="accept only this Authorization token (default: any non-empty)")
     p.add_argument(

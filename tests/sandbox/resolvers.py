@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import yaml
 from graphql import GraphQLResolveInfo, GraphQLSchema, build_schema
 
 from .errors import MondayError
@@ -37,13 +38,21 @@ from .queries import q_boards, q_complexity, q_items, q_items_by_column_values, 
 
 SCHEMA_ENV = "MONDAY_SCHEMA_SDL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SCHEMA = REPO_ROOT.parent / "shared" / "monday" / "schema-2026-10.graphql"
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+
+
+def pinned_api_version() -> str:
+    """The ``api_version`` the repository's monday.yml pins (what the pusher sends)."""
+    config = yaml.safe_load((REPO_ROOT / "monday.yml").read_text(encoding="utf-8")) or {}
+    return str(config.get("api_version") or "2026-10")
 
 
 def schema_path() -> Path:
-    """The SDL file: ``$MONDAY_SCHEMA_SDL`` or ``../shared/monday/schema-2026-10.graphql``."""
+    """The SDL file: ``$MONDAY_SCHEMA_SDL``, else ``tests/sandbox/schema/monday-<api_version>.graphql``
+    for monday.yml's ``api_version`` (monday's schema without its description texts; schema_file.py
+    says where it comes from and refreshes it)."""
     env = os.environ.get(SCHEMA_ENV)
-    return Path(env) if env else DEFAULT_SCHEMA
+    return Path(env) if env else SCHEMA_DIR / f"monday-{pinned_api_version()}.graphql"
 
 
 def load_schema(path: str | os.PathLike[str] | None = None) -> GraphQLSchema:
