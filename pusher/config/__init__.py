@@ -4,6 +4,7 @@
   ``load_settings``, ``config_path``.
 - ``boards``: the mapping and at-scale sections of monday.yml as values (``ColumnSpec``, ``Route``,
   ``BoardsConfig``, ``mapped_columns``, ``load_boards``, ``size_curve_column``).
+- ``dbt_mapping``: what dbt reads of monday.yml (``dbt_mapping``) and its ``fingerprint``.
 - ``rules``: every rule of monday.yml, written once (``problems``: every problem at once, each
   naming the key and the fix; ``check``); codegen (tools.codegen) calls it too.
 
