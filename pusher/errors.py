@@ -6,6 +6,7 @@ EXIT_OK = 0
 EXIT_ROWS_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_LIMIT = 3
+EXIT_BUSY = 4
 
 
 class PusherError(Exception):
@@ -37,3 +38,13 @@ class LimitStop(PusherError):
     def __init__(self, message: str, code: str = "LIMIT_WAIT_EXCEEDED") -> None:
         super().__init__(message)
         self.code = code
+
+
+class CustomerBusy(PusherError):
+    """Another run is pushing this customer (or holds the DuckDB file): this one sent nothing.
+
+    The other run carries on; the next run (or this one with ``--wait-for-lock``) continues from
+    the outbox.
+    """
+
+    exit_code = EXIT_BUSY

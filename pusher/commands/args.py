@@ -16,6 +16,9 @@ exit codes:
      boards.auto_create is off: the other boards are synced first)
   3  stopped by monday's daily or rate limit (or, with --bulk ingest, its hourly import budget):
      everything sent is logged; the next run resumes
+  4  another run is pushing this customer (or holds the DuckDB file): this run sent nothing;
+     the next one carries on (or pass --wait-for-lock SECONDS). --all-customers skips a busy
+     customer, says so and goes on; a skipped customer does not change the exit code
   With several customers the worst code wins; after a limit stop the other customers are skipped.
 
 other commands:
@@ -80,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "json"),
         default="text",
         help="json: one JSON object per line (summaries, events and log records)",
+    )
+    p.add_argument(
+        "--wait-for-lock",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another run is pushing the customer, wait this long for it (default: do not wait; exit 4)",
     )
     p.add_argument("-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv: debug)")
     return p

@@ -23,11 +23,21 @@ from collections.abc import Sequence
 from pusher.commands.args import MAX_LIMIT, build_parser, settings_from_args
 from pusher.commands.output import JsonLogFormatter, Output, summary_fields
 from pusher.config.settings import Settings
-from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED, ConfigError, PusherError
+from pusher.errors import (
+    EXIT_BUSY,
+    EXIT_CONFIG,
+    EXIT_LIMIT,
+    EXIT_OK,
+    EXIT_ROWS_FAILED,
+    ConfigError,
+    CustomerBusy,
+    PusherError,
+)
 from pusher.monday.client import AuthFailed, ClientError
 from pusher.run.summary import Summary
 from pusher.store.connection import connect
 from pusher.store.database import Database
+from pusher.store.run_lock import CustomerLock
 from pusher.sync.run import Sync
 
 SUBCOMMANDS = ("status", "check", "board")
@@ -82,8 +92,13 @@ def push_one(
     except PusherError as exc:
         return fail(exc, exc.exit_code)
     sync = Sync(settings, db, out=out.say)
+    lock = CustomerLock(db, settings.customer, sync.run_id)
     try:
+        if not settings.dry_run:  # a plan sends nothing: it needs no lock
+            lock.acquire(args.wait_for_lock)
         summary = sync.run()
+    except CustomerBusy as exc:
+        return fail(exc, exc.exit_code)
     except (PusherError, ClientError) as exc:
         partial: Summary | None = getattr(sync, "summary", None)
         if partial is not None and partial.outbox_rows and not settings.dry_run:
@@ -93,6 +108,8 @@ def push_one(
             return fail(exc, exc.exit_code)
         # a bad token, else e.g. the board read failing after its retries
         return fail(exc, EXIT_CONFIG if isinstance(exc, AuthFailed) else EXIT_ROWS_FAILED)
+    finally:
+        lock.release()
     if not settings.dry_run:
         out.emit("summary", summary.render(), **summary_fields(summary))
     return summary.exit_code, used
@@ -117,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.emit("error", f"order-sync: --limit must be between 1 and {MAX_LIMIT}", exit_code=EXIT_CONFIG)
         return EXIT_CONFIG
     try:
-        db = connect(args.target, args.profiles_dir)
+        db = connect(args.target, args.profiles_dir, wait_seconds=args.wait_for_lock)
     except PusherError as exc:
         text = f"order-sync: {type(exc).__name__}: {exc}"
         out.emit("error", text, error=type(exc).__name__, message=str(exc), exit_code=exc.exit_code)
@@ -148,6 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             code, used = push_one(args, customer, db, out, budget)
             if budget is not None:
                 budget -= used
+            if code == EXIT_BUSY and args.all_customers:
+                out.emit(
+                    "skipped",
+                    f"order-sync: {customer} skipped: another run is pushing it; going on",
+                    customers=[customer],
+                    reason="busy",
+                )
+                continue
             worst = max(worst, code)
             if code == EXIT_LIMIT and customers[i + 1 :]:
                 skipped = customers[i + 1 :]

@@ -1,5 +1,6 @@
 {#- The pusher's append-only log (docs/CONTRACT.md), created if missing by the on-run-start hook.
-    dbt never writes to it; the state, error and outbox models read it. -#}
+    dbt never writes to it; the state, error and outbox models read it. With it MON_RunLocks: who
+    holds each customer's run lock (pusher/store/run_lock.py), so the pusher needs no DDL right. -#}
 {% macro create_push_log() -%}
     {{ return(adapter.dispatch('create_push_log', 'order_sync')()) }}
 {%- endmacro %}
@@ -30,6 +31,13 @@ create table if not exists {{ target.schema }}.MON_PushLog (
     attempt integer,
     error_code varchar(100),
     error_message varchar(2000)
+);
+create table if not exists {{ target.schema }}.MON_RunLocks (
+    customer_name varchar(255) not null,
+    run_id varchar(36) not null,
+    host varchar(255),
+    pid integer,
+    since timestamp not null
 )
 {%- endmacro %}
 
@@ -69,5 +77,13 @@ begin
     create index IX_MON_PushLog_entity_sync_key on {{ table }} (entity, sync_key)
         include (phase, status, operation, logged_at, payload_hash);
     create index IX_MON_PushLog_batch_id on {{ table }} (batch_id);
-end
+end;
+if object_id(N'[{{ target.schema }}].[MON_RunLocks]', N'U') is null
+    create table [{{ target.schema }}].[MON_RunLocks] (
+        customer_name nvarchar(255) not null,
+        run_id varchar(36) not null,
+        host nvarchar(255) null,
+        pid int null,
+        since datetime2(6) not null
+    );
 {%- endmacro %}
