@@ -5,13 +5,12 @@ libraries skip with a one-line reason on a machine without them, and FAIL when `
 
 And what lets the suite run in parallel (``make test``: pytest-xdist, ``-n auto --dist loadfile``):
 each test works in its own tmp_path (DuckDB file, dbt target/ and logs/, profiles.yml), each
-sandbox listens on a port of its own (port 0), and each session (an xdist worker is one) has its
-own board-lock folder; whole files go to a worker, the longest first.
+sandbox listens on a port of its own (port 0), and the pusher's locks live in each test's own
+database (pusher.store.locks); whole files go to a worker, the longest first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,18 +43,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return LONGEST_FIRST.index(folder) if folder in LONGEST_FIRST else len(LONGEST_FIRST)
 
     items.sort(key=rank)  # stable: within a folder, files and tests keep their order
-
-
-@pytest.fixture(scope="session", autouse=True)
-def board_lock_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The pusher's board locks (pusher.monday.pacing.BoardLock: one mutation request in flight per
-    board on a host, in the temp folder by default) in a folder of this session's own: tests in the
-    other xdist worker, or another checkout's test run on this machine, push to sandboxes with the
-    same board ids (9001, ...) and would otherwise wait on each other's locks."""
-    path = tmp_path_factory.mktemp("board-locks")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ORDER_SYNC_LOCK_DIR", str(path))
-        yield path
 
 
 @pytest.fixture

@@ -45,7 +45,6 @@ from pusher.boards.setup import (
 from pusher.boards.setup import read_layout as _read_layout
 from pusher.errors import LimitStop, RefusedError
 from pusher.monday.client import ClientError, Transient
-from pusher.monday.pacing import BoardLock
 from pusher.run.context import RunContext
 from pusher.store.push_log import LogEvent
 
@@ -84,12 +83,9 @@ class BoardMaker:
     def __init__(
         self,
         ctx: RunContext,
-        *,
-        lock_dir: str | None = None,
     ) -> None:
         self.ctx = ctx
         self.client: Any = PatientClient(ctx)
-        self.lock_dir = lock_dir
         self._made: dict[str, BoardTarget] = {}
         self.done: list[tuple[str, BoardTarget]] = []  # (create | adopt, target) in this run
 
@@ -101,7 +97,8 @@ class BoardMaker:
             return known
         if not self.ctx.settings.boards.auto_create:
             raise self.refusal([target])
-        with BoardLock("name-" + payload_hash(target.board_name)[:24], self.lock_dir).held():
+        # one process makes a board of this name, for every pusher on this database
+        with self.ctx.locks.held("board-name:" + payload_hash(target.board_name)[:24]):
             known = self.known(target)  # another pusher may have made it while this one waited
             return known if known is not None else self._make(target)
 

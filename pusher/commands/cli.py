@@ -37,7 +37,7 @@ from pusher.monday.client import AuthFailed, ClientError
 from pusher.run.summary import Summary
 from pusher.store.connection import connect
 from pusher.store.database import Database
-from pusher.store.run_lock import CustomerLock
+from pusher.store.locks import CustomerLock
 from pusher.sync.run import Sync
 
 SUBCOMMANDS = ("status", "check", "board")

@@ -3,8 +3,7 @@
 - ``client``: ``MondayClient`` (GraphQL over HTTP, the token from ``MONDAY_API_TOKEN`` only) and
   monday's error shapes as exceptions (``ClientError``, ``Transient``, ``RateLimited``,
   ``Rejected``, ``AuthFailed``), ``Response``, ``idempotency_key``, ``say_redacted``.
-- ``pacing``: ``Pacer`` (the account's complexity budget and request rate) and ``BoardLock`` (one
-  mutation request in flight per board).
+- ``pacing``: ``Pacer`` (the account's complexity budget and request rate).
 - ``templates``: the Jinja GraphQL documents in ``graphql/`` (``render``, ``template_dir``).
 - ``operations``: outbox rows as monday operations: ``Op``, ``Request``, ``Outcome``, ``build``,
   ``outcomes``, ``diff_values``.

@@ -16,15 +16,11 @@ DAILY_LIMIT_EXCEEDED, or more waiting than ``max_wait`` in total, stops the run 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
-import os
-import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from pusher.errors import LimitStop
@@ -206,26 +202,3 @@ class Pacer:
         self._sent_at = None
         self.waited += seconds
         self.sleep(seconds)
-
-
-class BoardLock:
-    """An advisory file lock: one mutation request in flight per board on this host."""
-
-    def __init__(self, board_id: str, directory: str | None = None) -> None:
-        base = Path(directory or os.environ.get("ORDER_SYNC_LOCK_DIR") or tempfile.gettempdir())
-        self.path = base / f"order-sync-board-{board_id}.lock"
-
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: the single-threaded loop is the only guarantee
-            yield
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

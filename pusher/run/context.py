@@ -1,9 +1,9 @@
 """``RunContext``: what every step of one run shares, made once and passed down.
 
 Settings, the database, the push log, the monday client and its pacer, the summary, the progress
-bar, the clock, and the sender built from them. The steps (``Boards``, ``BoardStep``, ``Adopter``,
-``Replayer``, ``BulkWave``, ``JobApi``, ``Labels``, ``BoardMaker``) take the context, not its parts,
-so a new collaborator of a run is added here once.
+bar, the clock, the database's locks, and the sender built from them. The steps (``Boards``,
+``BoardStep``, ``Adopter``, ``Replayer``, ``BulkWave``, ``JobApi``, ``Labels``, ``BoardMaker``) take
+the context, not its parts, so a new collaborator of a run is added here once.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pusher.run.progress import Progress
 from pusher.run.sender import Sender
 from pusher.run.summary import Summary
 from pusher.store.database import Database
+from pusher.store.locks import DatabaseLocks
 from pusher.store.push_log import PushLog
 
 
@@ -42,6 +43,7 @@ class RunContext:
     client: MondayClient
     pacer: Pacer
     sender: Sender
+    locks: DatabaseLocks  # held by the database: board ordering, board making (pusher.store.locks)
     progress: Progress | None = None
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -66,5 +68,6 @@ class RunContext:
     ) -> RunContext:
         """A run's context, its sender built from the same parts."""
         pacer = pacer or pacer_for(settings, sleep)
-        sender = Sender(settings, client, pacer, log, summary, sleep, progress)
-        return cls(settings, db, log, summary, client, pacer, sender, progress, sleep, clock)
+        locks = DatabaseLocks(db)
+        sender = Sender(settings, client, pacer, log, summary, sleep, progress, locks)
+        return cls(settings, db, log, summary, client, pacer, sender, locks, progress, sleep, clock)

@@ -31,9 +31,10 @@ from pusher.monday.client import (
     idempotency_key,
 )
 from pusher.monday.operations import Op, Outcome, Request
-from pusher.monday.pacing import BoardLock, Pacer
+from pusher.monday.pacing import Pacer
 from pusher.run.progress import Progress
 from pusher.run.summary import RowError, Summary
+from pusher.store.locks import DatabaseLocks
 from pusher.store.push_log import LogEvent, PushLog, outcome_events
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class Sender:
         summary: Summary,
         sleep: Callable[[float], None],
         progress: Progress | None = None,
+        locks: DatabaseLocks | None = None,
     ) -> None:
         self.settings = settings
         self.client = client
@@ -63,15 +65,14 @@ class Sender:
         self.log = push_log
         self.summary = summary
         self.sleep = sleep
-        self.locks: dict[str, BoardLock] = {}  # board id → its lock (one mutation at a time per board)
+        # One mutation request in flight per board, for every pusher on this database (monday asks it).
+        self.locks = locks or DatabaseLocks(push_log.db)
         self.progress = progress  # updated after each request
 
     # ------------------------------------------------------------------ HTTP
-    def lock(self, board_id: str | None) -> BoardLock:
-        key = board_id or self.settings.board_id or "none"
-        if key not in self.locks:
-            self.locks[key] = BoardLock(key)
-        return self.locks[key]
+    def lock(self, board_id: str | None) -> Any:
+        """The board's lock (``held()``): one mutation request in flight per board."""
+        return self.locks.lock(f"board:{board_id or self.settings.board_id or 'none'}")
 
     def call(
         self, request: Request, idempotency_scope: str | None = None, board_id: str | None = None

@@ -1,6 +1,6 @@
 """An end-to-end run's world: ``python -m pusher`` (in this process or as a child) with the
 repository as its working directory, a work directory whose profiles.yml points at the test's
-DuckDB file, the test's token, a board-lock directory of its own, and the monday sandbox."""
+DuckDB file, the test's token, and the monday sandbox."""
 
 from __future__ import annotations
 
@@ -21,14 +21,13 @@ ROOMY_BUDGET = 500_000_000
 
 
 def pusher_env(work: Path, db: Path, api_token: str, **extra: str) -> dict[str, str]:
-    """This process's environment with work's profile, the DuckDB file, the token and work as
-    the lock directory (and ``extra``): what a pusher child process gets."""
+    """This process's environment with work's profile, the DuckDB file and the token (and
+    ``extra``): what a pusher child process gets."""
     env = dict(os.environ)
     env.update(
         DBT_PROFILES_DIR=str(work),
         ORDER_SYNC_DUCKDB=str(db),
         ORDER_SYNC_TARGET="duckdb",
-        ORDER_SYNC_LOCK_DIR=str(work),
         MONDAY_API_TOKEN=api_token,
         **extra,
     )

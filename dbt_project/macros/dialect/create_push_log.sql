@@ -1,6 +1,6 @@
 {#- The pusher's append-only log (docs/CONTRACT.md), created if missing by the on-run-start hook.
     dbt never writes to it; the state, error and outbox models read it. With it MON_RunLocks: who
-    holds each customer's run lock (pusher/store/run_lock.py), so the pusher needs no DDL right. -#}
+    holds each customer's run lock (pusher/store/locks.py), so the pusher needs no DDL right. -#}
 {% macro create_push_log() -%}
     {{ return(adapter.dispatch('create_push_log', 'order_sync')()) }}
 {%- endmacro %}

@@ -78,7 +78,7 @@ class Env:
         push_log = PushLog(db, str(uuid.uuid4()), CUSTOMER)
         summary = Summary(CUSTOMER, settings.board_id)
         ctx = RunContext.start(settings, db, push_log, summary, client, sleep=self.sleeps.append)
-        return BoardMaker(ctx, lock_dir=str(self.tmp))
+        return BoardMaker(ctx)
 
     def boards(self, name: str | None = None) -> list[dict[str, Any]]:
         found = self.sandbox.snapshot()["boards"]

@@ -21,7 +21,7 @@ import pytest
 from pusher.commands.cli import main
 from pusher.errors import EXIT_BUSY, EXIT_OK, CustomerBusy
 from pusher.store.database import Database
-from pusher.store.run_lock import CustomerLock, resource_name
+from pusher.store.locks import CustomerLock, DatabaseLocks, LockTimeout, resource_name
 from tests.pusher.harness import CUSTOMER, KEYS, TOKEN, Env, item_row
 
 
@@ -199,3 +199,37 @@ def test_sql_server_refuses_when_the_lock_is_not_granted_and_names_the_holder() 
     assert not any(s.startswith("INSERT") for s, _ in conn.statements)
     lock.release()  # not held: nothing to let go
     assert not any("sp_releaseapplock" in s for s, _ in conn.statements)
+
+
+# ------------------------------------------------- board locks: one mutation request per board
+def test_a_board_lock_on_sql_server_is_an_application_lock_let_go_after_the_request() -> None:
+    conn = FakeSqlServer(applock_result=0)
+    locks = DatabaseLocks(Database(conn, "sqlserver", "dbo"), wait_seconds=30)
+    with locks.lock("board:9001").held():
+        assert [p for s, p in conn.statements if "sp_getapplock" in s] == [["order-sync:board:9001", 30_000]]
+        assert not any("sp_releaseapplock" in s for s, _ in conn.statements)
+    assert [p for s, p in conn.statements if "sp_releaseapplock" in s] == [["order-sync:board:9001"]]
+
+    busy = DatabaseLocks(Database(FakeSqlServer(applock_result=-1), "sqlserver", "dbo"), wait_seconds=30)
+    with pytest.raises(LockTimeout, match="held by another pusher for more than 30s"):
+        with busy.lock("board:9001").held():
+            pytest.fail("a request went out without its board's lock")
+
+
+def test_a_board_lock_on_duckdb_lets_one_request_through_at_a_time(env: Env) -> None:
+    first, second = _open(env.db_path), _open(env.db_path)  # two runs of this process
+    inside: list[str] = []
+
+    def second_request() -> None:
+        with DatabaseLocks(second).lock("board:9001").held():
+            inside.append("second")
+
+    with DatabaseLocks(first).lock("board:9001").held():
+        other = threading.Thread(target=second_request)
+        other.start()
+        other.join(timeout=0.3)
+        assert other.is_alive() and inside == []  # waits while the first holds the board
+    other.join(timeout=30)
+    assert inside == ["second"]
+    with DatabaseLocks(first).lock("board:9002").held():  # another board: no wait
+        pass

@@ -1,4 +1,7 @@
-"""One pusher per customer at a time, held by the database (so across containers and hosts).
+"""Locks held by the database, so they hold across containers and hosts (issue 20).
+
+``CustomerLock``: one pusher per customer at a time. ``DatabaseLocks``: one mutation request in
+flight per board, and one process making a board of a given name.
 
 SQL Server: an application lock per customer (``sp_getapplock``, owner ``Session``): it lives as
 long as the run's connection, so a run that is killed frees it when its connection drops; a
@@ -14,23 +17,53 @@ held by someone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from pusher.errors import CustomerBusy
+from pusher.errors import CustomerBusy, PusherError
 from pusher.store.database import Database
 
 RUN_LOCKS = "MON_RunLocks"
+WAIT_SECONDS = 600.0  # how long a board lock is waited for before the run stops
 POLL_SECONDS = 0.5  # DuckDB: how often a waiting run looks again
 
 _held: dict[tuple[str, str], str] = {}  # DuckDB: (database, customer) → run id, in this process
 _held_guard = threading.Lock()
+
+
+def applock(db: Database, resource: str, wait_seconds: float) -> bool:
+    """SQL Server: take the application lock ``resource`` for the session, waiting up to
+    ``wait_seconds``. The session owns it: it outlives transactions and ends with the connection."""
+    rows = db.query(
+        "SET NOCOUNT ON; DECLARE @result INT; "
+        "EXEC @result = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
+        "@LockOwner = 'Session', @LockTimeout = ?; SELECT @result",
+        [resource[:255], int(max(0.0, wait_seconds) * 1000)],
+    )
+    db.conn.commit()
+    return bool(rows) and int(rows[0][0]) >= 0  # 0 granted, 1 after a wait; < 0 not granted
+
+
+def release_applock(db: Database, resource: str) -> None:
+    db.query(
+        "SET NOCOUNT ON; DECLARE @result INT; EXEC @result = sp_releaseapplock "
+        "@Resource = ?, @LockOwner = 'Session'; SELECT @result",
+        [resource[:255]],
+    )
+    db.conn.commit()
+
+
+def database_name(db: Database) -> str:
+    """DuckDB: which database file (and schema) a lock of this process is about."""
+    rows = db.query("SELECT current_database()")
+    return f"{rows[0][0]}.{db.schema}" if rows else db.schema
 
 
 def resource_name(customer: str) -> str:
@@ -98,21 +131,10 @@ class CustomerLock:
             )
 
     def _sqlserver_lock(self, wait_seconds: float) -> bool:
-        rows = self.db.query(
-            "SET NOCOUNT ON; DECLARE @result INT; "
-            "EXEC @result = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', "
-            "@LockOwner = 'Session', @LockTimeout = ?; SELECT @result",
-            [resource_name(self.customer), int(max(0.0, wait_seconds) * 1000)],
-        )
-        self.db.conn.commit()  # the lock is the session's: it outlives this transaction
-        return bool(rows) and int(rows[0][0]) >= 0  # 0 granted, 1 after a wait; < 0 not granted
+        return applock(self.db, resource_name(self.customer), wait_seconds)
 
     def _key(self) -> tuple[str, str]:
-        return (self._database_name(), self.customer.upper())
-
-    def _database_name(self) -> str:
-        rows = self.db.query("SELECT current_database()")
-        return f"{rows[0][0]}.{self.db.schema}" if rows else self.db.schema
+        return (database_name(self.db), self.customer.upper())
 
     def _local(self, wait_seconds: float) -> bool:
         key = self._key()
@@ -140,12 +162,7 @@ class CustomerLock:
                 )
         finally:
             if self.db.dialect == "sqlserver":
-                self.db.query(
-                    "SET NOCOUNT ON; DECLARE @result INT; EXEC @result = sp_releaseapplock "
-                    "@Resource = ?, @LockOwner = 'Session'; SELECT @result",
-                    [resource_name(self.customer)],
-                )
-                self.db.conn.commit()
+                release_applock(self.db, resource_name(self.customer))
             else:
                 with _held_guard:
                     _held.pop(self._key(), None)
@@ -178,3 +195,53 @@ class CustomerLock:
             f"customer {self.customer!r} is being pushed by {by}; this run sent nothing ({wait}). "
             "It carries on from the outbox when that run ends: rerun then, or pass --wait-for-lock SECONDS"
         )
+
+
+class LockTimeout(PusherError):
+    """A board's lock did not come free in time: another process kept it (the run stops; the next
+    run carries on from the outbox)."""
+
+
+class _Named:
+    def __init__(self, locks: DatabaseLocks, name: str) -> None:
+        self.locks, self.name = locks, name
+
+    def held(self) -> contextlib.AbstractContextManager[None]:
+        return self.locks.held(self.name)
+
+
+class DatabaseLocks:
+    """Named locks in the database the pusher writes to: on SQL Server an application lock per
+    name (every pusher of every host on that database sees it); on DuckDB, which one process
+    writes at a time, a lock per name within the process."""
+
+    def __init__(self, db: Database, wait_seconds: float = WAIT_SECONDS) -> None:
+        self.db = db
+        self.wait_seconds = wait_seconds
+
+    def lock(self, name: str) -> _Named:
+        """An object with ``held()``, as ``Sender.lock`` hands out."""
+        return _Named(self, name)
+
+    @contextlib.contextmanager
+    def held(self, name: str) -> Iterator[None]:
+        if self.db.dialect == "sqlserver":
+            resource = f"order-sync:{name}"
+            if not applock(self.db, resource, self.wait_seconds):
+                raise LockTimeout(
+                    f"lock {resource} was held by another pusher for more than {self.wait_seconds:.0f}s; "
+                    "stopping, the next run carries on"
+                )
+            try:
+                yield
+            finally:
+                release_applock(self.db, resource)
+            return
+        key = f"{database_name(self.db)}:{name}"
+        with _held_guard:
+            local = _local_locks.setdefault(key, threading.Lock())
+        with local:
+            yield
+
+
+_local_locks: dict[str, threading.Lock] = {}  # DuckDB: (database, name) → its lock in this process
