@@ -50,7 +50,10 @@ def test_dbt_build_runs_before_the_parallel_pushes(flow: dict[str, Any]) -> None
     loop = next(i for i, t in enumerate(tasks) if t["type"] == "io.kestra.plugin.core.flow.ForEach")
     assert build < loop
     each = tasks[loop]
-    assert each["concurrencyLimit"] == 0  # all customers at once
+    # customers share the account's budget: a few at a time, never unbounded (0)
+    assert 1 <= each["concurrencyLimit"] <= 4
+    # an execution never overlaps the previous one: the next one queues
+    assert flow["concurrency"] == {"limit": 1, "behavior": "QUEUE"}
     assert "inputs.customers" in each["values"]
     inputs = {i["id"]: i for i in flow["inputs"]}
     assert inputs["customers"]["type"] == "ARRAY" and inputs["customers"]["defaults"]
