@@ -42,7 +42,7 @@ from tools.verify_sqlserver.compare import (
     quarantine_coverage,
 )
 from tools.verify_sqlserver.engine import DuckDBEngine, Engine, SqlServerEngine
-from tools.verify_sqlserver.push import compare_boards, push_checks, push_twice
+from tools.verify_sqlserver.push import compare_boards, lock_check, push_checks, push_twice
 from tools.verify_sqlserver.report import Check, Report, not_run
 from tools.verify_sqlserver.sample import load_sample, read_sample
 from tools.verify_sqlserver.server import column_collations, describe, prerequisites, server_facts
@@ -140,6 +140,7 @@ def verify(target: Engine, reference: Engine, work: Path, profiles_file: Path, k
         for check in push_checks(target, runs[target.target]):
             report.add(check)
         report.add(compare_boards(reference, target, runs[reference.target], runs[target.target]))
+        report.add(lock_check(target, profiles_dir))
     except Exception as exc:  # noqa: BLE001 - anything the server says is a finding to report
         report.add(Check("the self-test ran to the end", False, f"{type(exc).__name__}: {exc}"))
     finally:

@@ -116,6 +116,41 @@ def push_twice(engine: Engine, profiles_dir: Path, config: Path = CONFIG) -> Pus
     return runs
 
 
+def lock_check(engine: Engine, profiles_dir: Path, config: Path = CONFIG) -> Check:
+    """One pusher per customer: while another session holds a customer (on SQL Server an
+    ``sp_getapplock`` of that session), a pusher for it sends nothing and exits 4."""
+    from pusher.commands.cli import main as pusher_main
+    from pusher.errors import EXIT_BUSY
+    from pusher.store.connection import connect
+    from pusher.store.locks import CustomerLock
+
+    name = "a second pusher for a customer another run holds sends nothing and exits 4"
+    customers = [r[0] for r in read(engine, "MON_CustMasterSchedule", ["customer_name"])]
+    engine.close()
+    if not customers:
+        return Check(name, False, "no customer on the board to hold")
+    holder_db = connect(engine.target, str(profiles_dir))
+    holder = CustomerLock(holder_db, str(customers[0]), "verify-sqlserver-holder")
+    out = io.StringIO()
+    try:
+        holder.acquire()
+        argv = [
+            "--customer",
+            str(customers[0]),
+            "--target",
+            engine.target,
+            "--profiles-dir",
+            str(profiles_dir),
+        ]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+            code = pusher_main([*argv, "--config", str(config)])
+    finally:
+        holder.release()
+        holder_db.close()
+    ok = code == EXIT_BUSY and "verify-sqlserver-holder" in out.getvalue()
+    return Check(name, ok, f"exit code {code}: {_tail(out.getvalue(), ok)}")
+
+
 def _count(engine: Engine, relation: str) -> int:
     return int(engine.query(f"SELECT COUNT(*) FROM {engine.relation(relation)}")[1][0][0])
 
