@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 import requests
 
 from pusher.config.settings import Settings, load_settings
@@ -257,3 +258,19 @@ def outbox_workspace(tmp_path: Path) -> Path:
 
 
 KEYS = [f"0000000{i}-aaaa-bbbb-cccc-00000000000{i}" for i in range(1, 6)]
+
+
+def cli(env: Env, monkeypatch: pytest.MonkeyPatch, *argv: str, token: str | None = TOKEN) -> int:
+    """``python -m pusher ARGV`` in this process, on env's outbox, profile and sandbox (the token
+    unset when ``token`` is None)."""
+    from pusher.commands.cli import main
+
+    monkeypatch.chdir(env.tmp)
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(env.tmp))
+    monkeypatch.setenv("TEST_ORDER_DB", str(env.db_path))
+    monkeypatch.setenv("MONDAY_API_URL", env.server.url)
+    if token is None:
+        monkeypatch.delenv("MONDAY_API_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("MONDAY_API_TOKEN", token)
+    return main(list(argv))

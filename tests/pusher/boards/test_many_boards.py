@@ -15,14 +15,13 @@ import duckdb
 import pytest
 import yaml
 
-from pusher.commands.cli import main
 from pusher.errors import EXIT_CONFIG, EXIT_OK, EXIT_ROWS_FAILED, RefusedError
+from tests.pusher import harness
 from tests.pusher.harness import (
     CUSTOMER,
     FALL,
     KEYS,
     SPRING,
-    TOKEN,
     Env,
     item_row,
     item_values,
@@ -274,12 +273,7 @@ def test_a_full_subitems_board_holds_back_the_items_of_its_board(env: Env) -> No
 
 # --------------------------------------------------------------------- summary
 def cli(env: Env, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.chdir(env.tmp)
-    monkeypatch.setenv("DBT_PROFILES_DIR", str(env.tmp))
-    monkeypatch.setenv("TEST_ORDER_DB", str(env.db_path))
-    monkeypatch.setenv("MONDAY_API_URL", env.server.url)
-    monkeypatch.setenv("MONDAY_API_TOKEN", TOKEN)
-    return main(["--customer", CUSTOMER, "--retry-backoff", "0.01", *args])
+    return harness.cli(env, monkeypatch, "--customer", CUSTOMER, "--retry-backoff", "0.01", *args)
 
 
 def test_the_json_summary_names_every_board_with_its_counts(

@@ -18,11 +18,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from pusher.commands.cli import main
 from pusher.errors import EXIT_BUSY, EXIT_OK, CustomerBusy
 from pusher.store.database import Database
 from pusher.store.locks import CustomerLock, DatabaseLocks, LockTimeout, resource_name
-from tests.pusher.harness import CUSTOMER, KEYS, TOKEN, Env, item_row
+from tests.pusher.harness import CUSTOMER, KEYS, Env, cli, item_row
 
 
 def _open(db_path: Path) -> Database:
@@ -41,12 +40,7 @@ def holder(env: Env) -> Iterator[CustomerLock]:
 
 
 def _cli(env: Env, monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.chdir(env.tmp)
-    monkeypatch.setenv("DBT_PROFILES_DIR", str(env.tmp))
-    monkeypatch.setenv("TEST_ORDER_DB", str(env.db_path))
-    monkeypatch.setenv("MONDAY_API_URL", env.server.url)
-    monkeypatch.setenv("MONDAY_API_TOKEN", TOKEN)
-    return main([*args, "--retry-backoff", "0.01"])
+    return cli(env, monkeypatch, *args, "--retry-backoff", "0.01")
 
 
 def _nothing_sent(env: Env) -> None:

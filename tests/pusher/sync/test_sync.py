@@ -13,7 +13,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from pusher.commands.cli import main
 from pusher.config.settings import Filters
 from pusher.errors import EXIT_CONFIG, EXIT_LIMIT, EXIT_OK, EXIT_ROWS_FAILED, RefusedError
 from pusher.monday.client import MondayClient, Rejected, Transient
@@ -26,6 +25,7 @@ from tests.pusher.harness import (
     SPRING,
     TOKEN,
     Env,
+    cli,
     item_row,
     item_values,
     subitem_row,
@@ -362,15 +362,7 @@ def test_dry_run_sends_nothing_and_prints_the_plan(env: Env) -> None:
 
 # ------------------------------------------------------------- CLI, secrets
 def _cli(env: Env, monkeypatch: pytest.MonkeyPatch, *args: str, token: str | None = TOKEN) -> int:
-    monkeypatch.chdir(env.tmp)
-    monkeypatch.setenv("DBT_PROFILES_DIR", str(env.tmp))
-    monkeypatch.setenv("TEST_ORDER_DB", str(env.db_path))
-    monkeypatch.setenv("MONDAY_API_URL", env.server.url)
-    if token is None:
-        monkeypatch.delenv("MONDAY_API_TOKEN", raising=False)
-    else:
-        monkeypatch.setenv("MONDAY_API_TOKEN", token)
-    return main(["--customer", CUSTOMER, "-vv", *args])
+    return cli(env, monkeypatch, "--customer", CUSTOMER, "-vv", *args, token=token)
 
 
 def test_cli_token_never_in_output_or_log(
