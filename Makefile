@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale compile-sqlserver verify-sqlserver docs
+.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale bench-parallel compile-sqlserver verify-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -110,6 +110,10 @@ bench-push: $(VENV)/.installed
 # then as a column); smaller runs: `$(PY) -m tools.bench.scale --lines 5000 --scale 20`.
 bench-scale: $(VENV)/.installed
 	$(PY) -m tools.bench.scale
+
+# 12 customers by season: one --all-customers process against one process per customer (issue 20).
+bench-parallel: $(VENV)/.installed
+	$(PY) -m tools.bench.parallel $(BENCH_ARGS)
 
 docs: $(VENV)/.installed profiles.yml $(DB)
 	$(DBT) docs generate $(DBT_ARGS)

@@ -12,6 +12,8 @@
   ``report``, ``cli``).
 - ``scale``: ``python -m tools.bench.scale`` (``make bench-scale``): one customer's 50,000 lines
   over six seasons onto boards made on demand.
+- ``parallel``: ``python -m tools.bench.parallel`` (``make bench-parallel``): 12 customers by
+  season, one ``--all-customers`` process against one process per customer on one account.
 - ``common``: what the transform benchmarks share: ``dbt_command`` (a scheduled run's flags),
   ``in_child`` (a function in a fresh process), ``peak_memory_mb``, ``generate`` / ``held_out``
   (the sample data).

@@ -1,0 +1,153 @@
+"""Pushers side by side on one monday account (issue 20): one process against one per customer.
+
+    python -m tools.bench.parallel                       # 12 customers, ~2,800 lines, by season
+    python -m tools.bench.parallel --lines 600 --scale 20
+
+1. ``tools.sample_orders create --customers 12 --seasons 6`` and ``dbt build`` with the mapping of
+   ``docs/examples/monday.by-season.yml`` (boards made on demand, one per customer and season);
+2. **one process**: ``python -m pusher --all-customers --bulk off`` against an empty sandbox (monday's
+   limits on a scaled clock, as ``tools.bench.scale``);
+3. **one process per customer**, all at once, against a second empty sandbox: like Kestra's
+   containers, each with a database of its own (a copy of the built DuckDB file: DuckDB lets one
+   process write a file, and each customer's boards are its own);
+
+and prints, for both: monday minutes (wall time ÷ the scaled window), mutations and mutations a
+monday minute (monday's ceiling: ~1,000), HTTP calls, 429s, boards made, and their ratio. It asserts
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from tests.sandbox import SandboxServer
+from tools.bench.scale import REPO, TOKEN, Figures, board_census, dbt_build, push, write_config
+from tools.sample_orders import Shape, create
+
+
+def _sandbox(args: argparse.Namespace, window: float) -> SandboxServer:
+    return SandboxServer(
+        token=TOKEN,
+        window_seconds=window,
+        daily_calls=0,
+        latency_ms=300.0 / args.scale,
+        latency_per_mutation_ms=20.0 / args.scale,
+    )
+
+
+def customers_of(db: Path) -> list[str]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select distinct customer_name from main.STG_MON_CustMasterSchedule order by 1")
+        return [r[0] for r in rows.fetchall()]
+
+
+def side_by_side(sandbox: SandboxServer, env: dict[str, str], db: Path, tmp: Path, window: float) -> Figures:
+    """One ``python -m pusher --customer X --bulk off`` per customer, all started at once."""
+    before = sandbox.stats
+    procs = []
+    started = time.monotonic()
+    for i, customer in enumerate(customers_of(db)):
+        own = tmp / f"customer-{i}.duckdb"
+        shutil.copy(db, own)
+        log = (tmp / f"customer-{i}.log").open("w")
+        procs.append(
+            subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+                [sys.executable, "-m", "pusher", "--customer", customer, "--bulk", "off"],
+                cwd=REPO,
+                env={**env, "ORDER_SYNC_DUCKDB": str(own)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+    codes = [p.wait() for p in procs]
+    seconds = time.monotonic() - started
+    after, census = sandbox.stats, board_census(sandbox)
+    mutations = Counter(after["mutations_by_field"])
+    mutations.subtract(before["mutations_by_field"])
+    return Figures(
+        f"{len(procs)} processes, one per customer",
+        seconds,
+        window,
+        max(codes, default=0),
+        item_boards=census["item_boards"],
+        subitem_boards=census["subitem_boards"],
+        boards_made=census["item_boards"],
+        items=census["items"],
+        subitems=census["subitems"],
+        archived=census["archived"],
+        fullest=census["fullest"],
+        mutations=+mutations,
+        calls=after["requests"] - before["requests"],
+        rate_limited=sum(after["rate_limited_by_code"].values())
+        - sum(before["rate_limited_by_code"].values()),
+    )
+
+
+def line(f: Figures) -> str:
+    sent = sum(f.mutations.values())
+    return (
+        f"  {f.label:<34} {f.monday_minutes:>7.1f} monday min  {sent:>7,} mutations "
+        f"({sent / max(f.monday_minutes, 1e-9):>5,.0f}/min)  {f.calls:>5,} calls  {f.rate_limited:>4} 429s  "
+        f"{f.item_boards:>3} boards  {f.items:,} items / {f.subitems:,} subitems  exit {f.exit_code}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tools.bench.parallel", description=__doc__.split("\n")[0])
+    p.add_argument("--lines", type=int, default=2_800)
+    p.add_argument("--customers", type=int, default=12)
+    p.add_argument("--seasons", type=int, default=6)
+    p.add_argument("--scale", type=float, default=10.0, help="monday's minute = 60/scale seconds")
+    p.add_argument("--keep", action="store_true", help="keep the temp folder (logs, databases)")
+    args = p.parse_args(argv)
+    window = 60.0 / args.scale
+    tmp = Path(tempfile.mkdtemp(prefix="bench-parallel-"))
+    db = tmp / "orders.duckdb"
+    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
+    config = write_config(tmp, "subitems", window)
+    try:
+        create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, args.seasons, (1, 6)))
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(tmp),
+            "ORDER_SYNC_DUCKDB": str(db),
+            "ORDER_SYNC_TARGET": "duckdb",
+            "ORDER_SYNC_CONFIG": str(config),
+            "MONDAY_API_TOKEN": TOKEN,
+        }
+        print(f"dbt build {dbt_build(tmp, env, config):.0f}s", flush=True)
+        one_db = tmp / "one.duckdb"
+        shutil.copy(db, one_db)
+        with _sandbox(args, window) as sandbox:
+            env_one = {**env, "MONDAY_API_URL": sandbox.url, "ORDER_SYNC_DUCKDB": str(one_db)}
+            one = push(
+                sandbox, env_one, "one --all-customers process", window, tmp / "one.log", ["--bulk", "off"]
+            )
+        print(line(one), flush=True)
+        with _sandbox(args, window) as sandbox:
+            many = side_by_side(sandbox, {**env, "MONDAY_API_URL": sandbox.url}, db, tmp, window)
+        print(line(many), flush=True)
+        print(
+            f"one process per customer took {many.monday_minutes / one.monday_minutes:.2f}x the monday "
+            "minutes of one process (issue 20's target: at most 1.15x; one process >= 850 mutations a minute)"
+        )
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
