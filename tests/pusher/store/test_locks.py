@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ from typing import Any
 import duckdb
 import pytest
 
+from pusher.commands.cli import main
 from pusher.errors import EXIT_BUSY, EXIT_OK, CustomerBusy
 from pusher.store.database import Database
 from pusher.store.locks import CustomerLock, DatabaseLocks, LockTimeout, resource_name
-from tests.pusher.harness import CUSTOMER, KEYS, Env, cli, item_row
+from tests.pusher.harness import CUSTOMER, KEYS, TOKEN, Env, cli, item_row
 
 
 def _open(db_path: Path) -> Database:
@@ -227,3 +229,44 @@ def test_a_board_lock_on_duckdb_lets_one_request_through_at_a_time(env: Env) -> 
     assert inside == ["second"]
     with DatabaseLocks(first).lock("board:9002").held():  # another board: no wait
         pass
+
+
+def test_two_runs_of_one_customer_in_one_process_only_the_holder_sends(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two whole pushes of one customer at once on one database (threads of one process): the
+    first holds the customer while it sends; the second, started meanwhile, sends nothing and
+    exits 4; every line is on the board once."""
+    env.outbox([item_row(k) for k in KEYS])
+    env.server.configure(latency_ms=150)  # each request takes a while: the first run is still going
+    monkeypatch.chdir(env.tmp)
+    monkeypatch.setenv("DBT_PROFILES_DIR", str(env.tmp))
+    monkeypatch.setenv("TEST_ORDER_DB", str(env.db_path))
+    monkeypatch.setenv("MONDAY_API_URL", env.server.url)
+    monkeypatch.setenv("MONDAY_API_TOKEN", TOKEN)
+    codes: dict[str, int] = {}
+
+    def push(name: str) -> None:
+        codes[name] = main(["--customer", CUSTOMER, "--retry-backoff", "0.01"])
+
+    first = threading.Thread(target=push, args=("first",))
+    first.start()
+    watch = _open(env.db_path)
+    deadline = time.monotonic() + 30
+
+    def held() -> bool:
+        if not watch.relation_exists("MON_RunLocks"):
+            return False
+        return bool(watch.query("SELECT run_id FROM main.MON_RunLocks"))
+
+    while not held() and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the first run holds the customer
+    assert watch.query("SELECT count(*) FROM main.MON_RunLocks") == [(1,)]
+    push("second")  # meanwhile, in this thread
+    first.join(timeout=60)
+    watch.close()
+    assert codes == {"first": EXIT_OK, "second": EXIT_BUSY}
+    names = [i["name"] for i in env.items()]
+    assert len(names) == len(KEYS) == len(set(names))  # every line once
+    outcomes = env.sql("select count(distinct run_id) from main.MON_PushLog")
+    assert outcomes == [(1,)]  # only the holder wrote to the log
