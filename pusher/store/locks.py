@@ -23,8 +23,7 @@ import hashlib
 import os
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pusher.errors import CustomerBusy, PusherError
@@ -32,10 +31,9 @@ from pusher.store.database import Database
 
 RUN_LOCKS = "MON_RunLocks"
 WAIT_SECONDS = 600.0  # how long a board lock is waited for before the run stops
-POLL_SECONDS = 0.5  # DuckDB: how often a waiting run looks again
 
-_held: dict[tuple[str, str], str] = {}  # DuckDB: (database, customer) → run id, in this process
-_held_guard = threading.Lock()
+_local_locks: dict[str, threading.Lock] = {}  # DuckDB: (database, name) → its lock in this process
+_local_guard = threading.Lock()
 
 
 def applock(db: Database, resource: str, wait_seconds: float) -> bool:
@@ -64,6 +62,28 @@ def database_name(db: Database) -> str:
     """DuckDB: which database file (and schema) a lock of this process is about."""
     rows = db.query("SELECT current_database()")
     return f"{rows[0][0]}.{db.schema}" if rows else db.schema
+
+
+def take(db: Database, resource: str, wait_seconds: float) -> bool:
+    """Hold the named lock, waiting up to ``wait_seconds``: an application lock of the session on
+    SQL Server, a lock of this process on DuckDB (one process writes its file). False: not had."""
+    if db.dialect == "sqlserver":
+        return applock(db, resource, wait_seconds)
+    local = _local_lock(db, resource)
+    return local.acquire(timeout=wait_seconds) if wait_seconds > 0 else local.acquire(blocking=False)
+
+
+def let_go(db: Database, resource: str) -> None:
+    if db.dialect == "sqlserver":
+        release_applock(db, resource)
+    else:
+        _local_lock(db, resource).release()
+
+
+def _local_lock(db: Database, resource: str) -> threading.Lock:
+    key = f"{database_name(db)}:{resource}"
+    with _local_guard:
+        return _local_locks.setdefault(key, threading.Lock())
 
 
 def resource_name(customer: str) -> str:
@@ -98,27 +118,17 @@ class CustomerLock:
         db: Database,
         customer: str,
         run_id: str,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.customer = customer.strip()
         self.run_id = run_id
-        self.sleep = sleep
-        self.clock = clock
         self.held = False
 
     # ------------------------------------------------------------ take
     def acquire(self, wait_seconds: float = 0.0) -> None:
         """Hold the customer, waiting up to ``wait_seconds``; else ``CustomerBusy``, nothing sent."""
         create_run_locks(self.db)
-        got = (
-            self._sqlserver_lock(wait_seconds)
-            if self.db.dialect == "sqlserver"
-            else self._local(wait_seconds)
-        )
-        if not got:
+        if not take(self.db, resource_name(self.customer), wait_seconds):
             raise CustomerBusy(self._busy_message(wait_seconds))
         self.held = True
         table = self.db.relation(RUN_LOCKS)
@@ -129,24 +139,6 @@ class CustomerLock:
                 f"INSERT INTO {table} (customer_name, run_id, host, pid, since) VALUES (?, ?, ?, ?, ?)",
                 [self.customer, self.run_id, socket.gethostname(), os.getpid(), since],
             )
-
-    def _sqlserver_lock(self, wait_seconds: float) -> bool:
-        return applock(self.db, resource_name(self.customer), wait_seconds)
-
-    def _key(self) -> tuple[str, str]:
-        return (database_name(self.db), self.customer.upper())
-
-    def _local(self, wait_seconds: float) -> bool:
-        key = self._key()
-        deadline = self.clock() + max(0.0, wait_seconds)
-        while True:
-            with _held_guard:
-                if key not in _held:
-                    _held[key] = self.run_id
-                    return True
-            if self.clock() >= deadline:
-                return False
-            self.sleep(min(POLL_SECONDS, max(0.0, deadline - self.clock())) or POLL_SECONDS)
 
     # ----------------------------------------------------------- let go
     def release(self) -> None:
@@ -161,11 +153,7 @@ class CustomerLock:
                     [self.customer, self.run_id],
                 )
         finally:
-            if self.db.dialect == "sqlserver":
-                release_applock(self.db, resource_name(self.customer))
-            else:
-                with _held_guard:
-                    _held.pop(self._key(), None)
+            let_go(self.db, resource_name(self.customer))
 
     def __enter__(self) -> CustomerLock:
         return self
@@ -225,23 +213,13 @@ class DatabaseLocks:
 
     @contextlib.contextmanager
     def held(self, name: str) -> Iterator[None]:
-        if self.db.dialect == "sqlserver":
-            resource = f"order-sync:{name}"
-            if not applock(self.db, resource, self.wait_seconds):
-                raise LockTimeout(
-                    f"lock {resource} was held by another pusher for more than {self.wait_seconds:.0f}s; "
-                    "stopping, the next run carries on"
-                )
-            try:
-                yield
-            finally:
-                release_applock(self.db, resource)
-            return
-        key = f"{database_name(self.db)}:{name}"
-        with _held_guard:
-            local = _local_locks.setdefault(key, threading.Lock())
-        with local:
+        resource = f"order-sync:{name}"
+        if not take(self.db, resource, self.wait_seconds):
+            raise LockTimeout(
+                f"lock {resource} was held by another pusher for more than {self.wait_seconds:.0f}s; "
+                "stopping, the next run carries on"
+            )
+        try:
             yield
-
-
-_local_locks: dict[str, threading.Lock] = {}  # DuckDB: (database, name) → its lock in this process
+        finally:
+            let_go(self.db, resource)

@@ -19,11 +19,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from pusher.commands.cli import main
 from pusher.errors import EXIT_BUSY, EXIT_OK, CustomerBusy
 from pusher.store.database import Database
 from pusher.store.locks import CustomerLock, DatabaseLocks, LockTimeout, resource_name
-from tests.pusher.harness import CUSTOMER, KEYS, TOKEN, Env, cli, item_row
+from tests.pusher.harness import CUSTOMER, KEYS, Env, cli, item_row
 
 
 def _open(db_path: Path) -> Database:
@@ -239,15 +238,10 @@ def test_two_runs_of_one_customer_in_one_process_only_the_holder_sends(
     exits 4; every line is on the board once."""
     env.outbox([item_row(k) for k in KEYS])
     env.server.configure(latency_ms=150)  # each request takes a while: the first run is still going
-    monkeypatch.chdir(env.tmp)
-    monkeypatch.setenv("DBT_PROFILES_DIR", str(env.tmp))
-    monkeypatch.setenv("TEST_ORDER_DB", str(env.db_path))
-    monkeypatch.setenv("MONDAY_API_URL", env.server.url)
-    monkeypatch.setenv("MONDAY_API_TOKEN", TOKEN)
     codes: dict[str, int] = {}
 
     def push(name: str) -> None:
-        codes[name] = main(["--customer", CUSTOMER, "--retry-backoff", "0.01"])
+        codes[name] = _cli(env, monkeypatch, "--customer", CUSTOMER)
 
     first = threading.Thread(target=push, args=("first",))
     first.start()
