@@ -25,11 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 from tests.sandbox import SandboxServer
-from tools.bench.scale import REPO, TOKEN, Figures, board_census, dbt_build, push, write_config
+from tools.bench.scale import REPO, TOKEN, Figures, board_census, dbt_build, figures, push, write_config
 from tools.sample_orders import Shape, create
 
 
@@ -53,44 +52,27 @@ def customers_of(db: Path) -> list[str]:
 
 def side_by_side(sandbox: SandboxServer, env: dict[str, str], db: Path, tmp: Path, window: float) -> Figures:
     """One ``python -m pusher --customer X --bulk off`` per customer, all started at once."""
-    before = sandbox.stats
-    procs = []
+    customers = customers_of(db)
+    for i in range(len(customers)):  # each its own database, copied before the clock starts
+        shutil.copy(db, tmp / f"customer-{i}.duckdb")
+    logs = [(tmp / f"customer-{i}.log").open("w") for i in range(len(customers))]
+    before, census0 = sandbox.stats, board_census(sandbox)
     started = time.monotonic()
-    for i, customer in enumerate(customers_of(db)):
-        own = tmp / f"customer-{i}.duckdb"
-        shutil.copy(db, own)
-        log = (tmp / f"customer-{i}.log").open("w")
-        procs.append(
-            subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-                [sys.executable, "-m", "pusher", "--customer", customer, "--bulk", "off"],
-                cwd=REPO,
-                env={**env, "ORDER_SYNC_DUCKDB": str(own)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+    procs = [
+        subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+            [sys.executable, "-m", "pusher", "--customer", customer, "--bulk", "off"],
+            cwd=REPO,
+            env={**env, "ORDER_SYNC_DUCKDB": str(tmp / f"customer-{i}.duckdb")},
+            stdout=logs[i],
+            stderr=subprocess.STDOUT,
         )
+        for i, customer in enumerate(customers)
+    ]
     codes = [p.wait() for p in procs]
-    seconds = time.monotonic() - started
-    after, census = sandbox.stats, board_census(sandbox)
-    mutations = Counter(after["mutations_by_field"])
-    mutations.subtract(before["mutations_by_field"])
-    return Figures(
-        f"{len(procs)} processes, one per customer",
-        seconds,
-        window,
-        max(codes, default=0),
-        item_boards=census["item_boards"],
-        subitem_boards=census["subitem_boards"],
-        boards_made=census["item_boards"],
-        items=census["items"],
-        subitems=census["subitems"],
-        archived=census["archived"],
-        fullest=census["fullest"],
-        mutations=+mutations,
-        calls=after["requests"] - before["requests"],
-        rate_limited=sum(after["rate_limited_by_code"].values())
-        - sum(before["rate_limited_by_code"].values()),
-    )
+    for log in logs:
+        log.close()
+    label = f"{len(procs)} processes, one per customer"
+    return figures(label, time.monotonic() - started, window, max(codes, default=0), sandbox, before, census0)
 
 
 def line(f: Figures) -> str:

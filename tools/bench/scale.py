@@ -138,7 +138,19 @@ def push(
             stderr=subprocess.STDOUT,
             check=False,
         ).returncode
-    seconds = time.monotonic() - started
+    return figures(label, time.monotonic() - started, window, code, sandbox, before, census0)
+
+
+def figures(
+    label: str,
+    seconds: float,
+    window: float,
+    code: int,
+    sandbox: SandboxServer,
+    before: dict[str, Any],
+    census0: dict[str, Any],
+) -> Figures:
+    """What a push did: the sandbox's figures now against ``before`` (stats) and ``census0``."""
     after, census = sandbox.stats, board_census(sandbox)
     mutations = Counter(after["mutations_by_field"])
     mutations.subtract(before["mutations_by_field"])
