@@ -133,6 +133,7 @@ class JobApi:
                         idempotency_scope=self.ctx.sender.log.run_id,
                     )
             except RateLimited as exc:
+                pacer.release()
                 if exc.code != START_LIMIT:
                     pacer.rate_limited(exc.code, exc.retry_in, exc.message)
                     continue
@@ -143,14 +144,19 @@ class JobApi:
                 self.start_waited += wait
                 self.ctx.sleep(wait)
                 continue
-            except Transient:  # no job id came back: a job started blind gets no file, creates nothing
+            except (Rejected, AuthFailed) as exc:
+                pacer.release()
+                raise StartRefused(exc.code, exc.message) from None
+            except BaseException as exc:
+                pacer.release()  # no reading came back: its reserved points are free again
+                if not isinstance(exc, Transient):
+                    raise
+                # no job id came back: a job started blind gets no file, creates nothing
                 if failures >= self.ctx.sender.settings.max_retries:
                     raise
                 failures += 1
                 self.ctx.sleep(self.ctx.sender.settings.retry_backoff * 2 ** (failures - 1))
                 continue
-            except (Rejected, AuthFailed) as exc:
-                raise StartRefused(exc.code, exc.message) from None
             pacer.observe(resp.complexity, 1)
             job = (resp.data or {}).get("job")
             if not isinstance(job, Mapping) or not job.get("job_id"):

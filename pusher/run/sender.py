@@ -87,7 +87,10 @@ class Sender:
         """
         failures, conflict_waited = 0, 0.0
         while True:
-            self.pacer.before_request(self.pacer.estimate(request.size) if request.mutation else 2_000)
+            if request.mutation:
+                self.pacer.before_request(self.pacer.estimate(request.size))
+            else:
+                self.pacer.before_request(self.pacer.document_estimate(request.document))
             try:
                 if request.mutation:
                     with self.lock(board_id).held():
@@ -104,7 +107,10 @@ class Sender:
             except RateLimited as exc:
                 self.pacer.rate_limited(exc.code, exc.retry_in, exc.message)
                 continue
-            except Transient as exc:
+            except BaseException as exc:
+                self.pacer.release()  # no reading came back: its reserved points are free again
+                if not isinstance(exc, Transient):
+                    raise
                 if request.mutation and exc.code in CONFLICT_CODES and conflict_waited < CONFLICT_WAIT:
                     # monday is still applying this very request (same key, sent earlier): wait
                     # for it to finish, then its answer is replayed. Not a retry of a failure.
@@ -117,7 +123,10 @@ class Sender:
                 failures += 1
                 self.sleep(self.settings.retry_backoff * 2 ** (failures - 1))
                 continue
-            self.pacer.observe(resp.complexity, request.size if request.mutation else 0)
+            if request.mutation:
+                self.pacer.observe(resp.complexity, request.size)
+            else:
+                self.pacer.observe(resp.complexity, document=request.document)
             return resp
 
     # --------------------------------------------------------------- lookups

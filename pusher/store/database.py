@@ -7,7 +7,7 @@ identifiers (schema and relation names, validated) are put into SQL text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,12 +20,25 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,127}$")
 class Database:
     """A DB-API connection plus the little dialect knowledge the pusher needs."""
 
-    def __init__(self, conn: Any, dialect: str, schema: str) -> None:
+    def __init__(
+        self, conn: Any, dialect: str, schema: str, reopen: Callable[[], Database] | None = None
+    ) -> None:
         if not _IDENT.match(schema):
             raise ConfigError(f"schema name {schema!r} is not a plain identifier")
         self.conn = conn
         self.dialect = dialect
         self.schema = schema
+        self._reopen = reopen
+
+    def fork(self) -> Database:
+        """Another connection to the same database, for another thread (a DB-API connection is
+        not shared between threads). On SQL Server a new session, so its application locks are its
+        own; on DuckDB a second connection to the same open file (DuckDB's own ``cursor``)."""
+        if self.dialect == "duckdb":
+            return Database(self.conn.cursor(), self.dialect, self.schema)
+        if self._reopen is None:
+            raise ConfigError("this database connection cannot be opened a second time")
+        return self._reopen()
 
     def relation(self, name: str) -> str:
         """The quoted, schema-qualified name of a relation in the dbt target schema."""

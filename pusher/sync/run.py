@@ -56,6 +56,7 @@ class Sync:
         sleep: Callable[[float], None] = time.sleep,
         out: Callable[[str], None] = print,
         run_id: str | None = None,
+        progress_tty: bool | None = None,
     ) -> None:
         self.s = settings
         self.db = db
@@ -65,10 +66,12 @@ class Sync:
         self.run_id = run_id or str(uuid.uuid4())
         self.pacer = pacer or pacer_for(settings, sleep)
         self.maker: Any = None  # board_maker.BoardMaker, made when a board must be made or found
+        self.progress_tty = progress_tty  # False: plain progress lines (customers pushed side by side)
 
     # ------------------------------------------------------------------ run
     def run(self) -> Summary:
         started = time.monotonic()
+        self._waits_before = self.pacer.mine()  # the pacer may be shared with other customers' runs
         s = self.s
         items = read_items(self.db, s.customer, s.filters)
         subitems: list[SubitemRow] | None = None
@@ -104,7 +107,7 @@ class Sync:
             self.summary,
             self.client,
             pacer=self.pacer,
-            progress=Progress(self.summary, out=self.out),
+            progress=Progress(self.summary, out=self.out, tty=self.progress_tty, label=customer),
             sleep=self.sleep,
         )
         self.boards = Boards(self.ctx)
@@ -138,8 +141,9 @@ class Sync:
             ctx.progress.close()
         self.summary.seconds = time.monotonic() - started
         self.summary.http_calls = self.client.http_calls if self.client else 0
-        self.summary.paced_seconds = self.pacer.paced
-        self.summary.limit_wait_seconds = self.pacer.waited
+        paced, waited = self.pacer.mine()
+        self.summary.paced_seconds = paced - self._waits_before[0]
+        self.summary.limit_wait_seconds = waited - self._waits_before[1]
         return self.summary
 
     # --------------------------------------------------------------- guards

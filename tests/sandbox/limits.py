@@ -112,6 +112,8 @@ class LimitTracker:
             self._daily = _Window()
             self.in_flight = 0
             self.max_in_flight = 0
+            self._on_board: dict[str, int] = {}
+            self.max_on_one_board = 0  # mutation requests in flight on one board at once (monday asks 1)
 
     # concurrency ----------------------------------------------------------
     def enter(self) -> LimitHit | None:
@@ -130,6 +132,17 @@ class LimitTracker:
     def exit(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+    def board_enter(self, board: str) -> None:
+        """A mutation request on ``board`` starts: monday asks for one at a time per board (not an
+        error monday returns, so it is counted, not refused)."""
+        with self._lock:
+            self._on_board[board] = self._on_board.get(board, 0) + 1
+            self.max_on_one_board = max(self.max_on_one_board, self._on_board[board])
+
+    def board_exit(self, board: str) -> None:
+        with self._lock:
+            self._on_board[board] -= 1
 
     # calls ----------------------------------------------------------------
     def take_call(self) -> LimitHit | None:
@@ -191,6 +204,7 @@ class LimitTracker:
             return {
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
+                "max_mutations_in_flight_on_one_board": self.max_on_one_board,
                 "complexity_used": self._budget.used,
                 "complexity_reset_in": self._budget.reset_in(now, lim.window_seconds),
                 "requests_in_window": self._requests.used,
