@@ -38,6 +38,8 @@ MIN_FILL = 0.1  # a batch filling what is left of the window must be at least th
 RESET_MARGIN = 0.05  # seconds added to the estimated reset before sending again
 JITTER = 0.02  # share of a wait for a reset added at random, so pushers side by side do not all
 #                fire the moment a window opens
+MIN_SHARE = 1 / 32  # the least share of a window's budget a request is sized to
+SHARE_STEP = 0.02  # the share a request answered without a 429 wins back
 READ_COST = 2_000  # what a document is assumed to cost before monday has priced one
 DAILY = "DAILY_LIMIT_EXCEEDED"
 BUDGET = "COMPLEXITY_BUDGET_EXHAUSTED"
@@ -88,6 +90,12 @@ class Pacer:
         # when monday charges at once; a COMPLEXITY_BUDGET_EXHAUSTED turns it off.
         self.anchor_on_send = anchor_on_send
         self._last_after: int | None = None
+        self._window = 0.0  # the longest reset_in_x_seconds seen: about one window
+        # Pushers side by side on one account cannot see each other's reservations, only monday's
+        # answers: a budget 429 halves the share of a window one request may take, each answered
+        # mutation request wins a little back (additive increase, multiplicative decrease), so n
+        # pushers settle near a 1/n share each and stop colliding when a window opens.
+        self.share = 1.0
         self._sent: deque[float] = deque()
         self._held_until = 0.0  # after a 429: no thread sends before this
         self._document_costs: dict[str, int] = {}  # a document → its cost at the last reading
@@ -102,7 +110,7 @@ class Pacer:
             cap = min(cap or self.split_cap, self.split_cap)
         ceiling = self.max_query
         if self.budget:
-            ceiling = min(ceiling, self.budget)
+            ceiling = min(ceiling, self.budget * self.share)
         size = max(1, math.floor(ceiling * SAFETY / self.mutation_cost))
         return max(1, min(size, cap or size))
 
@@ -265,24 +273,42 @@ class Pacer:
             now = self.clock()
             anchor = sent_at if self.anchor_on_send and sent_at is not None else now
             reset_at = anchor + reset_in
-            if (
-                self._last_after is not None
-                and self.reset_at is not None
-                and before <= self._last_after
-                and now < self.reset_at
-            ):
-                # The same window as the last reading (its budget did not grow back): each reading
-                # bounds the reset from above; the tightest bound wins.
-                reset_at = min(reset_at, self.reset_at)
-            self.remaining = after
-            self._last_after = after
-            self.reset_at = reset_at
+            self._window = max(self._window, reset_in)
             self.budget = max(self.budget or 0, before)
+            which = self._window_of(reset_at, before, now)
+            if which == "same":
+                # Each reading of a window bounds its reset from above: the tightest bound wins;
+                # answers of requests side by side arrive in any order: the least left wins.
+                self.reset_at = min(reset_at, self.reset_at or reset_at)
+                self.remaining = after if self.remaining is None else min(self.remaining, after)
+            elif which == "new":
+                self.reset_at, self.remaining = reset_at, after
+            self._last_after = after if which != "earlier" else self._last_after
             if document is not None and query > 0:
                 self._document_costs[document] = query
+            if mutations:
+                self.share = min(1.0, self.share + SHARE_STEP)
             if mutations and query > 0:
                 # Learn the real per-mutation cost, never below a tenth of the estimate.
                 self.mutation_cost = max(self.mutation_cost // 10, math.ceil(query / mutations), 1)
+
+    def _window_of(self, reset_at: float, before: int, now: float) -> str:
+        """Which window a reading is of, against the last one's reset ``self.reset_at``: "new",
+        "same", or "earlier" (an answer that took longer than later ones; it is not used).
+
+        Estimates of one window's reset differ by less than monday's rounding plus a request's
+        time; the next window's lies a window later. Within half a window the budget decides: it
+        never grows back within a window, whoever spends it."""
+        if self.reset_at is None or now >= self.reset_at:
+            return "new"
+        half = max(1.0, self._window / 2)
+        if reset_at > self.reset_at + half:
+            return "new"
+        if reset_at < self.reset_at - half:
+            return "earlier"
+        if self._last_after is not None and before > self._last_after:
+            return "new"
+        return "same"
 
     # ------------------------------------------------------------------ 429
     def rate_limited(self, code: str, retry_in: float | None, message: str = "") -> None:
@@ -294,6 +320,7 @@ class Pacer:
                 raise LimitStop(f"monday daily call limit reached ({message}); the next run resumes", DAILY)
             if code == BUDGET:
                 self.anchor_on_send = False
+                self.share = max(MIN_SHARE, self.share / 2)
             seconds = retry_in if retry_in is not None else min(60.0, 2.0 ** min(self.limit_hits, 6))
             if self._mine.waited + seconds > self.max_wait:
                 raise LimitStop(
