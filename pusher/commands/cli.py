@@ -40,7 +40,7 @@ from pusher.store.database import Database
 from pusher.store.locks import CustomerLock
 from pusher.sync.run import Sync
 
-SUBCOMMANDS = ("status", "check", "board")
+SUBCOMMANDS = ("status", "check", "board", "reconcile")
 
 
 def customers_with_work(db: Database) -> list[str]:
@@ -204,6 +204,10 @@ def _subcommand(name: str, argv: list[str]) -> int:
         from pusher.commands.check import main as check_main
 
         return check_main(argv)
+    if name == "reconcile":
+        from pusher.commands.reconcile import main as reconcile_main
+
+        return reconcile_main(argv)
     from pusher.commands.board_create import main as provision_main
 
     return provision_main(argv)
