@@ -28,13 +28,13 @@ WINDOW_KEYS = ("column", "days_before", "days_after", "keep_undated")
 BULK_KEYS = ("mode", "min_rows", "poll_seconds", "max_wait_seconds")
 BULK_MODES = ("auto", "ingest", "backfill", "off")
 # What `pusher reconcile` finds changed by hand (docs/CONTRACT.md, issue 21); `reconcile.repair`
-# lists the ones --repair puts back (default: all of them). subitem_added is reported only: a subitem
-# a planner added under an item is the planner's.
+# lists the ones --repair puts back (default: all of them). item_elsewhere (our item moved to
+# another board by hand) is reported only.
 DRIFT_CLASSES = (
     "item_deleted", "item_archived", "item_moved", "item_renamed", "column_changed", "subitem_deleted",
-    "subitem_changed", "item_duplicate", "item_orphan", "group_deleted", "group_renamed",
+    "subitem_changed", "subitem_added", "item_duplicate", "item_orphan", "group_deleted", "group_renamed",
 )  # fmt: skip
-REPORTED_ONLY = ("subitem_added", "item_elsewhere")
+REPORTED_ONLY = ("item_elsewhere",)
 RECONCILE_KEYS = ("repair",)
 SPLIT_BY = ("none", "season")
 SIZES = ("subitems", "column")
