@@ -215,3 +215,31 @@ def test_reconcile_lists_every_hand_edit_and_repair_puts_the_board_back(world: W
     )  # untouched by the repair
     code, findings = world.findings()
     assert (code, findings) == (EXIT_OK, []), findings
+
+
+def test_a_days_source_changes_on_a_hand_edited_board_go_through(world: World) -> None:
+    done = edit_by_hand(world)
+    # the day's changes: 20 % of the lines, and every line whose item a planner deleted
+    sample_orders("edit", "--db", world.db, "--share", "0.2", "--seed", "21")
+    deleted = done["item_deleted"] + done["subitem_deleted"]
+    marks = ", ".join("?" for _ in deleted)
+    sql(world.db, f"update dbo.ORDERS_UNIFIED set \"DELIVERY TERMS\" = 'FOB CHANGED' "
+        f"where cast(record_uuid as varchar) in ({marks})", deleted)  # fmt: skip
+    dbt_run(world.tmp, world.db)
+    wanted = dict(sql(world.db, "select operation, count(*) from main.STG_MON_CustMasterSchedule group by 1"))
+    assert wanted.get("update", 0) >= len(deleted)
+
+    # the push runs into the deleted items: it logs them gone and creates their lines again
+    code, events = world.pusher("--all-customers")
+    summaries = [e for e in events if e["event"] == "summary"]
+    assert code == EXIT_OK, [e for s in summaries for k in ("errors", "unknown", "deferred") for e in s[k]]
+    live = {i["column_values"].get("sync_key") for i in world.sandbox.items(BOARD)}
+    assert set(done["item_deleted"]) <= live  # the deleted lines are back
+    parked = sql(world.db, "select count(*) from main.ERR_MON_CustMasterSchedule")
+    assert parked == [(0,)]
+
+    # what no push runs into (archived, moved, renamed, ...) reconcile puts back
+    assert world.findings("--repair")[0] == EXIT_ROWS_FAILED
+    assert world.pusher("--all-customers")[0] == EXIT_OK
+    assert_board_matches_source(world.db, world.sandbox)
+    assert world.findings() == (EXIT_OK, [])
