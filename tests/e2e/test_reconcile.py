@@ -243,3 +243,16 @@ def test_a_days_source_changes_on_a_hand_edited_board_go_through(world: World) -
     assert world.pusher("--all-customers")[0] == EXIT_OK
     assert_board_matches_source(world.db, world.sandbox)
     assert world.findings() == (EXIT_OK, [])
+
+
+def test_status_summarises_the_last_reconcile(world: World) -> None:
+    world.planner(
+        "mutation($i: ID) { archive_item(item_id: $i) { id } }", i=world.sandbox.items(BOARD)[0]["id"]
+    )
+    assert world.findings()[0] == EXIT_ROWS_FAILED
+    code, events = world.pusher("status")
+    (report,) = [e for e in events if e["event"] == "status"]
+    assert code == EXIT_OK
+    assert [(r["drift_class"], r["n"], r["action"]) for r in report["drift"]] == [
+        ("item_archived", 1, "reported")
+    ]
