@@ -27,7 +27,7 @@ from pusher.store.connection import connect
 
 __all__ = ["build_parser", "customers_with_work", "main", "settings_from_args"]
 
-SUBCOMMANDS = ("status", "check", "board")
+SUBCOMMANDS = ("status", "check", "board", "reconcile")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +87,10 @@ def _subcommand(name: str, argv: list[str]) -> int:
         from pusher.commands.check import main as check_main
 
         return check_main(argv)
+    if name == "reconcile":
+        from pusher.commands.reconcile import main as reconcile_main
+
+        return reconcile_main(argv)
     from pusher.commands.board_create import main as provision_main
 
     return provision_main(argv)

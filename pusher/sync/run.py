@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
@@ -128,6 +129,15 @@ class Sync:
                 self.summary.outbox_rows += len(subitems)
             self._delete_guard(subitems)
             self._subitems(subitems)
+            if self.step.healed:  # items deleted by hand that this run ran into: create them again
+                healed, self.step.healed = sorted(self.step.healed), set()
+                again = set(healed)  # what waited on them in the first pass is tried again now
+                self.summary.deferred = [
+                    d for d in self.summary.deferred if d.sync_key.split("|")[0] not in again
+                ]
+                keys = dataclasses.replace(s.filters, sync_keys=tuple(healed))
+                self._items(read_items(self.db, s.customer, keys), set(healed), None)
+                self._subitems(read_subitems(self.db, s.customer, healed))
         except LimitStop as exc:
             self.summary.stopped = str(exc)
         finally:
