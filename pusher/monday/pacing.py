@@ -39,7 +39,7 @@ RESET_MARGIN = 0.05  # seconds added to the estimated reset before sending again
 JITTER = 0.02  # share of a wait for a reset added at random, so pushers side by side do not all
 #                fire the moment a window opens
 MIN_SHARE = 1 / 32  # the least share of a window's budget a request is sized to
-SHARE_STEP = 0.02  # the share a request answered without a 429 wins back
+SHARE_STEP = 0.01  # the share a request answered without a 429 wins back
 READ_COST = 2_000  # what a document is assumed to cost before monday has priced one
 DAILY = "DAILY_LIMIT_EXCEEDED"
 BUDGET = "COMPLEXITY_BUDGET_EXHAUSTED"
@@ -93,7 +93,7 @@ class Pacer:
         self._window = 0.0  # the longest reset_in_x_seconds seen: about one window
         # Pushers side by side on one account cannot see each other's reservations, only monday's
         # answers: a budget 429 halves the share of a window one request may take, each answered
-        # mutation request wins a little back (additive increase, multiplicative decrease), so n
+        # mutation request wins 1% back (additive increase, multiplicative decrease), so n
         # pushers settle near a 1/n share each and stop colliding when a window opens.
         self.share = 1.0
         self._sent: deque[float] = deque()
@@ -188,6 +188,12 @@ class Pacer:
                         self._pace(wait, why)
                     finally:
                         self._lock.acquire()
+                    if (
+                        why == "complexity budget"
+                        and self.reset_at is not None
+                        and self.clock() < self.reset_at
+                    ):
+                        self.remaining = None  # slept until the reset by another clock: a new window
                 else:
                     self._lock.wait(timeout=1.0)  # a request in flight comes back (observe/release)
             self._sent.append(self.clock())
@@ -203,9 +209,7 @@ class Pacer:
         others = self._others()
         if self.budget is None and others:
             return 0.0, "first reading"  # one request learns the budget; the others wait for it
-        if "complexity budget" in waited:
-            pass  # this request slept until the window's reset: it goes (the others see it reset too)
-        elif self.remaining is not None and self.reset_at is not None:
+        if self.remaining is not None and self.reset_at is not None:
             if now >= self.reset_at:
                 self.remaining = None
             elif cost > self.remaining - others:

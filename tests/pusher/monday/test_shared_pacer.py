@@ -96,3 +96,19 @@ def test_each_thread_counts_its_own_waits_for_its_summary() -> None:
     thread.join(TIMEOUT)
     assert pacer.mine() == (0.0, 12.0) and mine == [(0.0, 0.0)]
     assert pacer.waited == 12.0  # the process's total
+
+
+def test_pushers_side_by_side_size_their_requests_to_a_shrinking_share_after_each_budget_429() -> None:
+    # Another process spends the same account's budget: this pacer only sees monday's answers.
+    pacer = Pacer(sleep=lambda _: None)
+    pacer.observe(reading(10_000_000, 10_000_000, 60))
+    assert pacer.full_batch() == 450  # 90% of the per-query max of 5,000,000 at 10,000 a mutation
+    for expected in (450, 225, 112):  # a share of 1/2 of the budget, 1/4, 1/8 ...
+        pacer.before_request(pacer.estimate(10))
+        pacer.rate_limited(BUDGET, 1.0)
+        assert pacer.full_batch() == expected
+    # ... and each answered mutation request wins 1% of the window back.
+    for _ in range(10):
+        pacer.before_request(pacer.estimate(10))
+        pacer.observe(reading(10_000_000, 9_900_000, 60), 10)
+    assert pacer.full_batch() == 202  # a share of 1/8 + 10 x 1%: 2,250,000 points, 90% of it
