@@ -91,6 +91,7 @@ class Pacer:
         self.anchor_on_send = anchor_on_send
         self._last_after: int | None = None
         self._window = 0.0  # the longest reset_in_x_seconds seen: about one window
+        self._read_sent_at: float | None = None  # when the request of the latest reading in use went out
         # Pushers side by side on one account cannot see each other's reservations, only monday's
         # answers: a budget 429 halves the share of a window one request may take, each answered
         # mutation request wins 1% back (additive increase, multiplicative decrease), so n
@@ -279,7 +280,9 @@ class Pacer:
             reset_at = anchor + reset_in
             self._window = max(self._window, reset_in)
             self.budget = max(self.budget or 0, before)
-            which = self._window_of(reset_at, before, now)
+            which = self._window_of(reset_at, before, now, sent_at)
+            if which != "earlier" and sent_at is not None:
+                self._read_sent_at = max(self._read_sent_at or sent_at, sent_at)
             if which == "same":
                 # Each reading of a window bounds its reset from above: the tightest bound wins;
                 # answers of requests side by side arrive in any order: the least left wins.
@@ -296,13 +299,14 @@ class Pacer:
                 # Learn the real per-mutation cost, never below a tenth of the estimate.
                 self.mutation_cost = max(self.mutation_cost // 10, math.ceil(query / mutations), 1)
 
-    def _window_of(self, reset_at: float, before: int, now: float) -> str:
+    def _window_of(self, reset_at: float, before: int, now: float, sent_at: float | None) -> str:
         """Which window a reading is of, against the last one's reset ``self.reset_at``: "new",
         "same", or "earlier" (an answer that took longer than later ones; it is not used).
 
         Estimates of one window's reset differ by less than monday's rounding plus a request's
-        time; the next window's lies a window later. Within half a window the budget decides: it
-        never grows back within a window, whoever spends it."""
+        time; the next window's lies a window later. Within half a window the budget decides (it
+        never grows back within a window, whoever spends it), when this request went out after the
+        one whose reading is kept: an answer overtaken by later ones only ever lowers what is left."""
         if self.reset_at is None or now >= self.reset_at:
             return "new"
         half = max(1.0, self._window / 2)
@@ -310,7 +314,8 @@ class Pacer:
             return "new"
         if reset_at < self.reset_at - half:
             return "earlier"
-        if self._last_after is not None and before > self._last_after:
+        in_order = sent_at is None or self._read_sent_at is None or sent_at >= self._read_sent_at
+        if self._last_after is not None and before > self._last_after and in_order:
             return "new"
         return "same"
 

@@ -8,6 +8,7 @@ is the pacer's decision, not the test's time).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from pusher.monday.pacing import BUDGET, Pacer
@@ -112,3 +113,25 @@ def test_pushers_side_by_side_size_their_requests_to_a_shrinking_share_after_eac
         pacer.before_request(pacer.estimate(10))
         pacer.observe(reading(10_000_000, 9_900_000, 60), 10)
     assert pacer.full_batch() == 202  # a share of 1/8 + 10 x 1%: 2,250,000 points, 90% of it
+
+
+def test_an_answer_overtaken_by_a_later_requests_answer_never_raises_what_is_left() -> None:
+    pacer = Pacer(sleep=lambda _: None)
+    pacer.observe(reading(10_000_000, 10_000_000, 60))
+    first_sent, first_answer = threading.Event(), threading.Event()
+
+    def big_batch() -> None:  # sent first, answered last
+        pacer.before_request(pacer.estimate(450))
+        first_sent.set()
+        first_answer.wait(TIMEOUT)
+        pacer.observe(reading(10_000_000, 5_500_000, 60), 450)
+
+    thread, _ = in_thread(big_batch)
+    assert first_sent.wait(TIMEOUT)
+    time.sleep(0.01)  # the second request goes out after the first
+    pacer.before_request(pacer.estimate(450))
+    pacer.observe(reading(5_500_000, 1_000_000, 60), 450)  # its answer comes first: 1,000,000 left
+    first_answer.set()
+    thread.join(TIMEOUT)
+
+    assert pacer.batch_size() == 100  # 1,000,000 left, not the 5,500,000 of the older answer
