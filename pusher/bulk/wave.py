@@ -21,7 +21,8 @@ from pusher.boards.capacity import BOARD_FULL
 from pusher.boards.views import BoardView
 from pusher.bulk import settle as bulk_settle
 from pusher.bulk.files import ROWS_PER_JOB, Job, Unit, build_job, split_units, units_of
-from pusher.bulk.jobs import ImportStatus, JobApi, StartRefused, poll_ceiling, start_request
+from pusher.bulk.inflight import InFlight
+from pusher.bulk.jobs import ImportStatus, JobApi, StartRefused, start_request
 from pusher.bulk.labels import Labels
 from pusher.bulk.removals import Removals
 from pusher.bulk.wave_state import (
@@ -63,9 +64,7 @@ class BulkWave:
         self.subitems_by_parent: Mapping[str, list[SubitemRow]] = {}
         self.removals = Removals(ctx, self.api, self.state)
         self.labels = Labels(ctx)
-        self.inflight: list[Launched] = []  # started and uploaded, not settled yet
-        self._next_poll = 0.0  # time.monotonic() of the next poll round of the jobs in flight
-        self._delay = ctx.settings.bulk.poll_seconds
+        self.inflight = InFlight(ctx.settings.bulk.poll_seconds)  # started and uploaded, not settled
 
     # ----------------------------------------------------------- decide
     def take(
@@ -109,50 +108,35 @@ class BulkWave:
                     launched.append(got)
                 else:
                     rest += got
-        if launched and not self.inflight:  # the first poll round: one poll interval from now
-            self._delay = self.ctx.settings.bulk.poll_seconds
-            self._next_poll = time.monotonic() + self._delay
-        self.inflight += launched  # polled by ``collect``, while the run goes on
+        self.inflight.add(launched)  # polled by ``collect``, while the run goes on
         return rest
 
     def in_flight(self) -> set[tuple[str, str]]:
         """(entity, sync key) of every row in a job of this run not settled yet."""
-        return {(op.entity, op.sync_key) for one in self.inflight for op in one.job.rows}
+        return self.inflight.keys()
 
     def collect(self, wait: bool = False) -> list[Op]:
-        """Poll the jobs in flight when a poll round is due (``wait``: until every one is final or
+        """Poll the jobs in flight when a round is due (``wait``: until every one is final or
         ``bulk.max_wait_seconds`` of waiting are spent) and settle each that finished, in the order
         they finish; the item ops to send by mutation (each with its ``board_id``)."""
         rest: list[Op] = []
         waited, budget = 0.0, self.ctx.settings.bulk.max_wait_seconds
-        while self.inflight:
-            now = time.monotonic()
-            if now >= self._next_poll:
-                rest += self._round()
-                self._delay = min(self._delay * 1.5, poll_ceiling(self.ctx.settings.bulk.poll_seconds))
-                self._next_poll = time.monotonic() + self._delay
-                continue
-            if not wait:
+        while self.inflight.jobs:
+            due = self.inflight.due()
+            if due <= 0:
+                rest += self._settle_all(self.inflight.round(self._poll))
+            elif not wait:
                 break
-            if waited >= budget:  # what is still running waits for the next run
-                left, self.inflight = self.inflight, []
-                rest += self._settle_all([(one, self._poller(one)()) for one in left])
-                break
-            step = min(self._next_poll - now, budget - waited)
-            self.ctx.sleep(step)
-            waited += step
+            elif waited >= budget:  # what is still running waits for the next run
+                rest += self._settle_all(self.inflight.give_up(self._poll))
+            else:
+                step = min(due, budget - waited)
+                self.ctx.sleep(step)
+                waited += step
         return rest
 
-    def _round(self) -> list[Op]:
-        """One poll of every job in flight; the finished ones settled."""
-        done: list[tuple[Launched, ImportStatus | None]] = []
-        for one in list(self.inflight):
-            status = self._poller(one)()
-            if status is None or status.final:
-                done.append((one, status))
-        finished = {id(one) for one, _ in done}
-        self.inflight = [one for one in self.inflight if id(one) not in finished]
-        return self._settle_all(done)
+    def _poll(self, one: Launched) -> ImportStatus | None:
+        return self._poller(one)()
 
     def _settle_all(self, done: list[tuple[Launched, ImportStatus | None]]) -> list[Op]:
         """Settle each job; every job's outcomes are logged before a stop is raised."""

@@ -43,58 +43,23 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tests.sandbox import SandboxServer
-from tools.bench.scale_report import render, verdict
+from tools.bench.scale_report import IMPORT_RATE, Figures, render, verdict
 from tools.sample_orders import Shape, create, edit_share
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "monday.by-season.yml"
 TOKEN = "tok-bench-scale-31d7"  # noqa: S105 (the sandbox accepts only this)
-IMPORT_RATE = 200.0  # rows a monday second the sandbox imports (its default; monday documents none)
 RUNS = {  # run → (pusher arguments of the first sync, the sandbox's import_processing)
     "mutations": (["--bulk", "off"], "side_by_side"),
     "side_by_side": (["--bulk", "backfill", "--initial-load"], "side_by_side"),
     "queue": (["--bulk", "backfill", "--initial-load"], "queue"),
 }
-
-
-@dataclass
-class Figures:
-    """What one sync did, read from the sandbox before and after it."""
-
-    label: str
-    seconds: float
-    window: float
-    exit_code: int
-    item_boards: int = 0
-    subitem_boards: int = 0
-    boards_made: int = 0
-    items: int = 0
-    subitems: int = 0
-    archived: int = 0
-    fullest: tuple[str, int] = ("", 0)
-    mutations: Counter[str] = field(default_factory=Counter)
-    calls: int = 0
-    rate_limited: int = 0
-    created: int = 0  # items and subitems that became live in this sync
-    jobs: int = 0  # import jobs started
-    job_rows: int = 0  # rows in their files
-    cpu_seconds: float = 0.0  # the pusher process's user + system time
-
-    @property
-    def monday_minutes(self) -> float:
-        return self.seconds / self.window
-
-    @property
-    def floor_minutes(self) -> float:
-        """The created rows at the import rate, in monday minutes."""
-        return self.created / IMPORT_RATE / 60.0
 
 
 def board_census(sandbox: SandboxServer) -> dict[str, Any]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING
+from collections import Counter
+from dataclasses import dataclass, field
 
-if TYPE_CHECKING:
-    from tools.bench.scale import Figures
+IMPORT_RATE = 200.0  # rows a monday second the sandbox imports (its default; monday documents none)
 
 DAILY_CALLS = {"Standard": 1_000, "Pro": 10_000, "Enterprise": 25_000}
 # issue 22, monday minutes: a first sync with jobs side by side; one job at a time, times the floor;
@@ -16,6 +16,39 @@ DAILY_CALLS = {"Standard": 1_000, "Pro": 10_000, "Enterprise": 25_000}
 SIDE_BY_SIDE_MINUTES = 25.0
 QUEUE_OVER_FLOOR = 1.15
 CHANGE_MINUTES = {"subitems": 15.0, "column": 2.7}
+
+
+@dataclass
+class Figures:
+    """What one sync did, read from the sandbox before and after it."""
+
+    label: str
+    seconds: float
+    window: float
+    exit_code: int
+    item_boards: int = 0
+    subitem_boards: int = 0
+    boards_made: int = 0
+    items: int = 0
+    subitems: int = 0
+    archived: int = 0
+    fullest: tuple[str, int] = ("", 0)
+    mutations: Counter[str] = field(default_factory=Counter)
+    calls: int = 0
+    rate_limited: int = 0
+    created: int = 0  # items and subitems that became live in this sync
+    jobs: int = 0  # import jobs started
+    job_rows: int = 0  # rows in their files
+    cpu_seconds: float = 0.0  # the pusher process's user + system time
+
+    @property
+    def monday_minutes(self) -> float:
+        return self.seconds / self.window
+
+    @property
+    def floor_minutes(self) -> float:
+        """The created rows at the import rate, in monday minutes."""
+        return self.created / IMPORT_RATE / 60.0
 
 
 def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale bench") -> str:
