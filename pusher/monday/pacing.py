@@ -39,7 +39,7 @@ RESET_MARGIN = 0.05  # seconds added to the estimated reset before sending again
 JITTER = 0.02  # share of a wait for a reset added at random, so pushers side by side do not all
 #                fire the moment a window opens
 MIN_SHARE = 1 / 32  # the least share of a window's budget this pusher spends
-SHARE_GROWTH = 1.1  # a window without a budget 429 grows the share by a tenth
+SHARE_GROWTH = 1.25  # a window without a budget 429 grows the share by a quarter
 READ_COST = 2_000  # what a document is assumed to cost before monday has priced one
 DAILY = "DAILY_LIMIT_EXCEEDED"
 BUDGET = "COMPLEXITY_BUDGET_EXHAUSTED"
@@ -94,7 +94,7 @@ class Pacer:
         self._read_sent_at: float | None = None  # when the request of the latest reading in use went out
         # Pushers side by side on one account cannot see each other's reservations, only monday's
         # answers: a budget 429 halves the share of each window this pusher spends (and sizes its
-        # requests to), each window without one grows it by a tenth, so n pushers settle near a
+        # requests to), each window without one grows it by a quarter, so n pushers settle near a
         # 1/n share each and stop colliding when a window opens.
         self.share = 1.0
         self._spent = 0  # points this pusher's readings show spent in the current window

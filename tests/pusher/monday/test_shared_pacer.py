@@ -128,9 +128,9 @@ def test_pushers_side_by_side_keep_to_a_share_of_each_window_that_429s_halve() -
     pacer.before_request(pacer.estimate(25))
     assert len(slept) == 1 and 59 <= slept[0] <= 62  # the share is spent: wait for the reset
 
-    # That window passed without a 429: the next one grows the share by a tenth.
+    # That window passed without a 429: the next one grows the share by a quarter.
     pacer.observe(reading(10_000_000, 9_750_000, 60), 25)
-    assert pacer.share == pytest.approx(0.125 * 1.1)
+    assert pacer.share == pytest.approx(0.125 * 1.25)
 
 
 def test_an_answer_overtaken_by_a_later_requests_answer_never_raises_what_is_left() -> None:
