@@ -1,7 +1,8 @@
 """``python -m pusher --customer X [--customer Y | --all-customers] [--target T] [--dry-run] ...``
 
-Also ``python -m pusher status`` (``status.py``), ``python -m pusher check`` (``check.py``) and
-``python -m pusher board create --name ...`` (``board_create.py``).
+Also ``python -m pusher status`` (``status.py``), ``python -m pusher check`` (``check.py``),
+``python -m pusher board create --name ...`` (``board_create.py``) and ``python -m pusher compact``
+(``compact.py``, the daily retention step).
 
 Exit codes: 0 all synced (or nothing to send), 1 some rows failed or wait (logged; the next run
 retries them; a full board, BOARD_FULL, too), 2 configuration error or a refused run (a board not
@@ -40,7 +41,7 @@ from pusher.store.database import Database
 from pusher.store.locks import CustomerLock
 from pusher.sync.run import Sync
 
-SUBCOMMANDS = ("status", "check", "board")
+SUBCOMMANDS = ("status", "check", "board", "compact")
 
 
 def customers_with_work(db: Database) -> list[str]:
@@ -204,6 +205,10 @@ def _subcommand(name: str, argv: list[str]) -> int:
         from pusher.commands.check import main as check_main
 
         return check_main(argv)
+    if name == "compact":
+        from pusher.commands.compact import main as compact_main
+
+        return compact_main(argv)
     from pusher.commands.board_create import main as provision_main
 
     return provision_main(argv)

@@ -26,6 +26,7 @@ BOARDS_KEYS = (
 SCOPE_KEYS = ("leave_statuses", "date_window", "seasons", "season_pattern")
 WINDOW_KEYS = ("column", "days_before", "days_after", "keep_undated")
 BULK_KEYS = ("mode", "min_rows", "poll_seconds", "max_wait_seconds")
+HISTORY_KEYS = ("keep_days",)
 BULK_MODES = ("auto", "ingest", "backfill", "off")
 SPLIT_BY = ("none", "season")
 SIZES = ("subitems", "column")
@@ -288,6 +289,14 @@ def _bulk(found: list[str], doc: Mapping[str, Any]) -> None:
             _positive(found, bulk[key], f"bulk.{key}", kind)
 
 
+def _history(found: list[str], doc: Mapping[str, Any]) -> None:
+    """``history.keep_days``: how long superseded push-log rows stay in the hot log (issue 23)."""
+    history = _mapping(found, doc.get("history"), "history", HISTORY_KEYS)
+    days = history.get("keep_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        found.append(f"history.keep_days must be a whole number of days, at least 1, got {days!r}")
+
+
 def problems(doc: Any) -> list[str]:
     """Every problem of a parsed monday.yml, in file order of the sections (empty when valid)."""
     if not isinstance(doc, Mapping):
@@ -298,6 +307,7 @@ def problems(doc: Any) -> list[str]:
     _scope(found, doc)
     _sync(found, doc)
     _bulk(found, doc)
+    _history(found, doc)
     return found
 
 

@@ -3,7 +3,7 @@
     need of its outcome rows, and nothing else:
       ok_*       its latest outcome/ok row (by logged_at, then log_id)
       id_*       the monday ids of its latest ok row that logged a monday_id (carried onto an ok
-                 that omits them, as an update outcome may)
+                 that omits them, as an update outcome may), and when it was logged
       out_*      its latest outcome row, whatever its status
       good_at    the latest logged_at of an outcome that is not an error
       fail_*     the error outcomes after good_at: how many, first and last logged_at
@@ -25,7 +25,7 @@
 {%- endmacro -%}
 
 {%- macro push_log_id_columns() -%}
-    {{ return(['monday_id', 'monday_parent_id', 'monday_group_id']) }}
+    {{ return(['monday_id', 'monday_parent_id', 'monday_group_id', 'logged_at']) }}
 {%- endmacro -%}
 
 {#- Every column of a folded state row, in order. -#}

@@ -1,9 +1,9 @@
 {#- The watermark of a compacted push-log model (issue 23): it holds what the log said up to
     folded_to, and every read adds the rows logged after it (the tail). A build moves it to the
-    newest row it reads, but never closer than var('push_log_settle_minutes') to the server's
-    clock: the pusher stamps logged_at just before its insert commits, so a row still being
-    written (another host's pusher on SQL Server) carries a time later than the new watermark
-    and is read in the tail, never skipped. It never moves back. -#}
+    newest row it reads, but never closer than push_log_settle_minutes() to the server's clock
+    (SQL Server 10, DuckDB 0): a row still being committed (another host's pusher on SQL Server)
+    carries a time later than the new watermark and is read in the tail, never skipped. It never
+    moves back. -#}
 {% macro push_log_watermark_sql(rows, previous) -%}
     select
         previous_.folded_to as folded_from,
@@ -15,8 +15,8 @@
     from ({{ previous }}) as previous_
     cross join (
         select
-            case when max(logged_at) > {{ dbt.dateadd('minute', -1 * var('push_log_settle_minutes', 10), utc_now()) }}
-                then {{ dbt.dateadd('minute', -1 * var('push_log_settle_minutes', 10), utc_now()) }}
+            case when max(logged_at) > {{ dbt.dateadd('minute', -1 * push_log_settle_minutes(), utc_now()) }}
+                then {{ dbt.dateadd('minute', -1 * push_log_settle_minutes(), utc_now()) }}
                 else max(logged_at) end as logged_at
         from {{ rows }} as rows_
     ) as newest
