@@ -139,7 +139,6 @@ def test_compaction_archives_superseded_rows_and_every_answer_stays(ops: Ops) ->
     assert answers(ops) == before
 
 
-
 def test_compaction_before_any_build_names_the_fix(ops: Ops) -> None:
     with duckdb.connect(str(ops.db)) as con:
         con.execute("drop table main.int_push_log_compacted")
