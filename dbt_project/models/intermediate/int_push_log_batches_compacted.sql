@@ -8,7 +8,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key='batch_id',
+    unique_key=['batch_id'],
     on_schema_change='fail',
 ) }}
 
