@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from pusher.config.settings import config_path
-from pusher.errors import EXIT_CONFIG, EXIT_OK, ConfigError, PusherError
+from pusher.errors import EXIT_OK, ConfigError, PusherError
 from pusher.store.compaction import compact
 from pusher.store.connection import connect
 
@@ -36,9 +36,9 @@ def keep_days_from_config(explicit: str | None) -> int:
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     history = data.get("history") if isinstance(data, dict) else None
-    value = history.get("keep_days", DEFAULT_KEEP_DAYS) if isinstance(history, dict) else DEFAULT_KEEP_DAYS
-    if history is not None and not isinstance(history, dict):
-        value = history
+    value = history.get("keep_days", DEFAULT_KEEP_DAYS) if isinstance(history, dict) else history
+    if history is None:
+        value = DEFAULT_KEEP_DAYS
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(
             f"{path}: history.keep_days must be a whole number of days, at least 1, got {value!r}; "
@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             db.close()
     except PusherError as exc:
         print(f"order-sync compact: {exc}", file=sys.stderr)
-        return exc.exit_code if exc.exit_code else EXIT_CONFIG
+        return exc.exit_code
     if done.cutoff is None:
         print("order-sync compact: nothing folded yet (the compacted state has no watermark): nothing moved")
         return EXIT_OK

@@ -71,11 +71,11 @@ def _key_join(log: str) -> str:
     )
 
 
-def _superseded(log: str) -> str:
-    """The rows of ``log`` in [?, ?) that an ok of their key logged later supersedes, and that are
-    not the latest ok to log the key's monday ids."""
+def _superseded(log: str, state: str) -> str:
+    """The rows of ``log`` in [?, ?) that an ok of their key logged later supersedes (as the
+    compacted ``state`` knows it), and that are not the latest ok to log the key's monday ids."""
     return (
-        f"{log}.logged_at >= ? AND {log}.logged_at < ? AND EXISTS (SELECT 1 FROM {{state}} k "
+        f"{log}.logged_at >= ? AND {log}.logged_at < ? AND EXISTS (SELECT 1 FROM {state} k "
         f"WHERE {_key_join(log)} AND k.ok_logged_at > {log}.logged_at AND NOT ({log}.phase = 'outcome' "
         f"AND {log}.status = 'ok' AND {log}.monday_id IS NOT NULL AND {log}.logged_at >= k.id_logged_at))"
     )
@@ -99,7 +99,7 @@ def compact(db: Database, keep_days: int, chunk_days: int = 7, now: dt.datetime 
         start = oldest[0][0] if oldest and oldest[0][0] is not None else cutoff
         columns = ", ".join(LOG_COLUMNS)
         picked = ", ".join(f"l.{c}" for c in LOG_COLUMNS)
-        where = _superseded("l").replace("{state}", state)
+        where = _superseded("l", state)
         while start < cutoff:
             end = min(start + dt.timedelta(days=chunk_days), cutoff)
             with db.transaction() as cur:

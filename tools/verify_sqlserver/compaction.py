@@ -41,7 +41,6 @@ def compaction_check(
     from pusher.store.connection import connect
 
     name = "compaction: superseded log rows archived; history, state and outbox unchanged"
-    before = _answers(engine)
     rows = _count(engine, "MON_PushLog")
     sqlserver = isinstance(engine, SqlServerEngine)
     shift = "DATEADD(day, -200, logged_at)" if sqlserver else "logged_at - INTERVAL 200 DAY"
@@ -50,6 +49,8 @@ def compaction_check(
     built = build("--full-refresh")
     if not built.ok:
         return Check(name, False, f"dbt build --full-refresh failed: {built.detail}")
+    before = _answers(engine)  # the history's times moved with the log's
+    engine.close()
     db = connect(engine.target, str(profiles_dir))
     try:
         done = compact(db, keep_days)
