@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale bench-parallel compile-sqlserver verify-sqlserver docs
+.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale bench-parallel bench-growth compile-sqlserver verify-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -116,6 +116,11 @@ bench-scale: $(VENV)/.installed
 # 12 customers by season: one --all-customers process against one process per customer (issue 20).
 bench-parallel: $(VENV)/.installed
 	$(PY) -m tools.bench.parallel $(BENCH_ARGS)
+
+# The push log grown 20x by older copies of its rows: the no-change build and the nothing-to-send
+# push at 1x, grown and after the daily compaction (issue 23); BENCH_ARGS="--lines 3000" is quicker.
+bench-growth: $(VENV)/.installed
+	$(PY) -m tools.bench.growth $(BENCH_ARGS)
 
 docs: $(VENV)/.installed profiles.yml $(DB)
 	$(DBT) docs generate $(DBT_ARGS)

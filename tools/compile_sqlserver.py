@@ -5,7 +5,9 @@
 No SQL Server can run here, so the T-SQL paths are verified by compiling for the `sqlserver`
 target of profiles.example.yml with no server reachable (`dbt compile --target sqlserver
 --no-populate-cache`, var offline_compile=true so nothing introspects the database) and parsing
-every compiled model, data test and hook with sqlfluff's tsql dialect. A file fails when sqlfluff
+every compiled model, data test and hook with sqlfluff's tsql dialect; the incremental models are
+compiled a second time as a scheduled build runs them (var offline_incremental: is_incremental()
+true), into target/incremental/. A file fails when sqlfluff
 finds an unparsable section, or when it holds something the tsql grammar accepts but SQL Server
 does not run: a `::` cast, a TRUE/FALSE literal, a call to a function that is not a T-SQL
 built-in (e.g. DuckDB's sha256, to_json, regexp_full_match), or a stray LIMIT that the grammar
@@ -87,7 +89,11 @@ def _problems(path: str) -> list[str]:
     return found
 
 
-def compile_project(project_dir: Path, target_path: Path, work: Path) -> subprocess.CompletedProcess[str]:
+def compile_project(
+    project_dir: Path, target_path: Path, work: Path, incremental: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``dbt compile`` for SQL Server offline; ``incremental``: only the incremental models, as a
+    scheduled build runs them (is_incremental() true: the fold of the rows since the watermark)."""
     profiles = work / "profiles"
     profiles.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "profiles.example.yml", profiles / "profiles.yml")
@@ -97,9 +103,11 @@ def compile_project(project_dir: Path, target_path: Path, work: Path) -> subproc
         "compile", "--target", "sqlserver", "--no-populate-cache",
         "--project-dir", str(project_dir), "--profiles-dir", str(profiles),
         "--target-path", str(target_path), "--log-path", str(work / "logs"),
-        "--vars", "{offline_compile: true}", "--no-version-check", "--no-partial-parse",
-        "--exclude", "resource_type:unit_test",
+        "--vars", f"{{offline_compile: true, offline_incremental: {str(incremental).lower()}}}",
+        "--no-version-check", "--no-partial-parse", "--exclude", "resource_type:unit_test",
     ]  # fmt: skip
+    if incremental:
+        cmd += ["--select", "config.materialized:incremental"]
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", ORDER_SYNC_TARGET="sqlserver")
     return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
 
@@ -115,12 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="compile-sqlserver-"))
     try:
         target = (args.target_path or work / "target").resolve()
-        proc = compile_project(args.project_dir.resolve(), target, work)
-        if proc.returncode != 0:
-            sys.stdout.write(proc.stdout[-6000:] + proc.stderr[-3000:])
-            print(f"dbt compile --target sqlserver failed (exit {proc.returncode})", file=sys.stderr)
-            return 1
-        files = sorted(str(p) for p in (target / "compiled").rglob("*.sql"))
+        for incremental in (False, True):  # every file as a first build, then the incremental folds
+            into = target / "incremental" if incremental else target
+            proc = compile_project(args.project_dir.resolve(), into, work, incremental)
+            if proc.returncode != 0:
+                sys.stdout.write(proc.stdout[-6000:] + proc.stderr[-3000:])
+                print(f"dbt compile --target sqlserver failed (exit {proc.returncode})", file=sys.stderr)
+                return 1
+        files = sorted(str(p) for p in target.rglob("compiled/**/*.sql"))
         if not files:
             print(f"dbt compile wrote no files under {target / 'compiled'}", file=sys.stderr)
             return 1
@@ -128,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             results = list(pool.map(_problems, files, chunksize=4))
         bad = [(f, p) for f, p in zip(files, results, strict=True) if p]
         for path, problems in bad:
-            print(f"{Path(path).relative_to(target / 'compiled')}:", file=sys.stderr)
+            print(f"{Path(path).relative_to(target)}:", file=sys.stderr)
             for problem in problems[:10]:
                 print(f"  {problem}", file=sys.stderr)
         print(

@@ -26,6 +26,7 @@ BOARDS_KEYS = (
 SCOPE_KEYS = ("leave_statuses", "date_window", "seasons", "season_pattern")
 WINDOW_KEYS = ("column", "days_before", "days_after", "keep_undated")
 BULK_KEYS = ("mode", "min_rows", "poll_seconds", "max_wait_seconds")
+HISTORY_KEYS = ("keep_days",)
 BULK_MODES = ("auto", "ingest", "backfill", "off")
 # What `pusher reconcile` finds changed by hand (docs/CONTRACT.md, issue 21); `reconcile.repair`
 # lists the ones --repair puts back (default: all of them). item_elsewhere (our item moved to
@@ -319,6 +320,14 @@ def repair_classes(doc: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(DRIFT_CLASSES if repair in ("all", None) else repair)
 
 
+def _history(found: list[str], doc: Mapping[str, Any]) -> None:
+    """``history.keep_days``: how long superseded push-log rows stay in the hot log (issue 23)."""
+    history = _mapping(found, doc.get("history"), "history", HISTORY_KEYS)
+    days = history.get("keep_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        found.append(f"history.keep_days must be a whole number of days, at least 1, got {days!r}")
+
+
 def problems(doc: Any) -> list[str]:
     """Every problem of a parsed monday.yml, in file order of the sections (empty when valid)."""
     if not isinstance(doc, Mapping):
@@ -330,6 +339,7 @@ def problems(doc: Any) -> list[str]:
     _sync(found, doc)
     _bulk(found, doc)
     _reconcile(found, doc)
+    _history(found, doc)
     return found
 
 

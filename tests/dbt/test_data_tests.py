@@ -4,8 +4,9 @@ Every model's row rules are one row_invariants test (dbt_project/tests/generic/r
 one scan for not_null / accepted_values / greater_than_zero, one GROUP BY per grain. Here a small
 sample is built once, then a copy of its database is broken on purpose, one rule kind each: NULLs
 and a repeated key in a table (int_order_lines_hashed), the same two seen through the outbox view
-that reads it, an unaccepted entity in the push log, a zero limit in WARN_ORDERS_UNIFIED. `dbt test`
-must fail, and its output must name the model, the rule, how many rows broke it and an example.
+that reads it, an unaccepted entity in the push log (a row logged since the last build), a zero
+limit in WARN_ORDERS_UNIFIED. `dbt test` must fail, and its output must name the model, the rule,
+how many rows broke it and an example.
 """
 
 from __future__ import annotations
@@ -54,7 +55,13 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
         )
     finally:
         con.close()
-    selected = ["int_order_lines_hashed", "STG_MON_CustMasterSchedule", "stg_push_log", "WARN_ORDERS_UNIFIED"]
+    # the push log's rules are tested on the rows each build folds (int_push_log_recent, issue 23)
+    selected = [
+        "int_order_lines_hashed",
+        "STG_MON_CustMasterSchedule",
+        "int_push_log_recent",
+        "WARN_ORDERS_UNIFIED",
+    ]
     tested = new_project(work, db).dbt("test", "--select", *selected, "--exclude", "resource_type:unit_test")
     return SimpleNamespace(work=work, clean=clean, uuids=uuids, proc=tested, out=tested.stdout)
 
@@ -69,7 +76,7 @@ def test_broken_rows_fail_the_run_naming_each_test(broken: SimpleNamespace) -> N
     assert failed == {
         "row_invariants_int_order_lines_hashed",
         "row_invariants_STG_MON_CustMasterSchedule",
-        "row_invariants_stg_push_log",
+        "row_invariants_int_push_log_recent",
         "row_invariants_WARN_ORDERS_UNIFIED",
     }, broken.out[-4000:]
     # one result per broken rule: NULL item names and a repeated key are two
@@ -98,7 +105,7 @@ def test_outbox_view_reports_the_same_breaks_through_its_grain(broken: SimpleNam
 
 
 def test_unaccepted_value_is_reported_with_the_value(broken: SimpleNamespace) -> None:
-    assert _reports(broken.out, "stg_push_log") == [
+    assert _reports(broken.out, "int_push_log_recent") == [
         "accepted_values(entity: group, item, subitem, board, job) broken by 1 row, e.g. key log-x, value itm"
     ], broken.out[-4000:]
 

@@ -54,6 +54,7 @@ def test_the_kit_passes_on_duckdb_with_every_check(kit: dict[str, Any]) -> None:
         "tests/golden/payloads.yml", "documented duckdb rendering", "against the local sandbox",
         "MON_PushLog has the columns", "every intent has an ok outcome", "a second pusher run sends nothing",
         "what reached the (sandbox) boards", "a second pusher for a customer another run holds",
+        "compaction: superseded log rows archived",
     ):  # fmt: skip
         assert part in names, part
 

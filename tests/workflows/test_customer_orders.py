@@ -66,6 +66,21 @@ def test_dbt_build_runs_before_the_parallel_pushes(flow: dict[str, Any]) -> None
     build_parser().parse_args(args)
 
 
+def test_the_push_log_is_compacted_once_a_day_after_the_pushes(flow: dict[str, Any]) -> None:
+    from pusher.commands.compact import build_parser as compact_parser
+
+    names = [t["id"] for t in flow["tasks"]]
+    daily = flow["tasks"][names.index("daily_compaction")]
+    assert names.index("daily_compaction") > names.index("push_customers")
+    assert daily["type"] == "io.kestra.plugin.core.flow.If"
+    assert "date('HH', timeZone='UTC') == '00'" in daily["condition"]  # one of the six runs a day
+    (task,) = daily["then"]
+    command = " ".join(task["commands"])
+    assert "python -m pusher compact" in command
+    compact_parser().parse_args(command.split("python -m pusher compact", 1)[1].split())
+    assert task["retry"]["maxAttempt"] >= 2 and task["timeout"].startswith("PT")
+
+
 def test_retries_and_timeouts(flow: dict[str, Any]) -> None:
     each = next(t for t in flow["tasks"] if t["type"].endswith("ForEach"))
     for task in [flow["tasks"][0], *each["tasks"]]:

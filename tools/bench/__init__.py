@@ -14,6 +14,8 @@
   over six seasons onto boards made on demand.
 - ``parallel``: ``python -m tools.bench.parallel`` (``make bench-parallel``): 12 customers by
   season, one ``--all-customers`` process against one process per customer on one account.
+- ``growth``: ``python -m tools.bench.growth`` (``make bench-growth``): the no-change build and the
+  nothing-to-send push with the push log grown 20x, before and after the daily compaction.
 - ``common``: what the transform benchmarks share: ``dbt_command`` (a scheduled run's flags),
   ``in_child`` (a function in a fresh process), ``peak_memory_mb``, ``generate`` / ``held_out``
   (the sample data).

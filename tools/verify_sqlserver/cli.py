@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from pusher.errors import ConfigError
+from tools.verify_sqlserver.compaction import compaction_check
 from tools.verify_sqlserver.compare import (
     compare_engines,
     documented_rendering,
@@ -73,8 +74,9 @@ def write_profiles(work: Path, profiles_file: Path, engines: list[Engine]) -> Pa
     return directory
 
 
-def dbt_build(engine: Engine, profiles_dir: Path, work: Path) -> Check:
-    """`dbt build` (models, data tests, hooks; unit tests run in `make test`) into the scratch schema."""
+def dbt_build(engine: Engine, profiles_dir: Path, work: Path, *extra: str) -> Check:
+    """`dbt build` (models, data tests, hooks; unit tests run in `make test`) into the scratch schema;
+    ``extra``: more flags (``--full-refresh``)."""
     engine.close()
     exe = Path(sys.executable).with_name("dbt")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "dbt.cli.main"]
@@ -83,7 +85,7 @@ def dbt_build(engine: Engine, profiles_dir: Path, work: Path) -> Check:
         "--target", engine.target, "--target-path", str(work / f"target-{engine.target}"),
         "--log-path", str(work / f"logs-{engine.target}"),
         "--vars", json.dumps({"source_schema": engine.schema}),
-        "--exclude", "resource_type:unit_test", "--no-version-check", "--no-use-colors",
+        "--exclude", "resource_type:unit_test", "--no-version-check", "--no-use-colors", *extra,
     ]  # fmt: skip
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     started = time.monotonic()
@@ -141,6 +143,9 @@ def verify(target: Engine, reference: Engine, work: Path, profiles_file: Path, k
             report.add(check)
         report.add(compare_boards(reference, target, runs[reference.target], runs[target.target]))
         report.add(lock_check(target, profiles_dir))
+        say(f"compacting the push log on {target.label}")
+        rebuild = lambda *flags: dbt_build(target, profiles_dir, work, *flags)  # noqa: E731
+        report.add(compaction_check(target, profiles_dir, rebuild))
     except Exception as exc:  # noqa: BLE001 - anything the server says is a finding to report
         report.add(Check("the self-test ran to the end", False, f"{type(exc).__name__}: {exc}"))
     finally:

@@ -1,81 +1,28 @@
-{#- Rank: the outcome/ok events of the push log (what monday confirmed), newest first per key,
-    with the last monday ids known for the key carried onto each event (an update outcome that
-    omits an id keeps the one an earlier create or adopt logged). The key is (entity, sync_key)
-    for items and subitems and (entity, board_id, sync_key) for groups: a group is one title on
-    one board. A view: the state models and the outbox must see the pusher's latest ok at once. -#}
+{#- Select: per key (entity, sync_key; (entity, board_id, sync_key) for groups), its latest
+    outcome/ok event (what monday last confirmed), with the last monday ids known for the key
+    carried onto it (an update outcome that omits an id keeps the one an earlier create or adopt
+    logged). recency is 1: the row is the latest (the column stays for the readers). A view over
+    int_push_log_latest: the state models and the outbox see the pusher's latest ok at once. -#}
 {{ config(materialized='view') }}
 
-with
-
-ok_events as (
-
-    select
-        push_log.*,
-        case when entity = 'group' then coalesce(board_id, '') else '' end as key_board
-    from {{ ref('stg_push_log') }} as push_log
-    where phase = 'outcome' and status = 'ok'
-
-),
-
-ranked as (
-
-    select
-        ok_events.*,
-        row_number() over (
-            partition by entity, key_board, sync_key order by logged_at desc, log_id desc
-        ) as recency
-    from ok_events
-
-),
-
-last_ids as (
-
-    select
-        entity,
-        key_board,
-        sync_key,
-        monday_id as last_monday_id,
-        monday_parent_id as last_monday_parent_id,
-        monday_group_id as last_monday_group_id
-    from (
-        select
-            entity,
-            key_board,
-            sync_key,
-            monday_id,
-            monday_parent_id,
-            monday_group_id,
-            row_number() over (
-                partition by entity, key_board, sync_key order by logged_at desc, log_id desc
-            ) as recency
-        from ok_events
-        where monday_id is not null
-    ) as with_id
-    where recency = 1
-
-)
-
 select
-    ranked.log_id,
-    ranked.logged_at,
-    ranked.run_id,
-    ranked.batch_id,
-    ranked.customer_name,
-    ranked.board_id,
-    ranked.entity,
-    ranked.sync_key,
-    ranked.parent_sync_key,
-    ranked.operation,
-    ranked.payload_hash,
-    ranked.group_title,
-    ranked.item_name,
-    ranked.column_values,
-    coalesce(ranked.monday_id, last_ids.last_monday_id) as monday_id,
-    coalesce(ranked.monday_parent_id, last_ids.last_monday_parent_id) as monday_parent_id,
-    coalesce(ranked.monday_group_id, last_ids.last_monday_group_id) as monday_group_id,
-    ranked.recency
-from ranked
-left join last_ids
-    on last_ids.entity = ranked.entity
-    and last_ids.key_board = ranked.key_board
-    and last_ids.sync_key = ranked.sync_key
+    ok_log_id as log_id,
+    ok_logged_at as logged_at,
+    ok_run_id as run_id,
+    ok_batch_id as batch_id,
+    ok_customer_name as customer_name,
+    ok_board_id as board_id,
+    entity,
+    sync_key,
+    ok_parent_sync_key as parent_sync_key,
+    ok_operation as operation,
+    ok_payload_hash as payload_hash,
+    ok_group_title as group_title,
+    ok_item_name as item_name,
+    ok_column_values as column_values,
+    coalesce(ok_monday_id, id_monday_id) as monday_id,
+    coalesce(ok_monday_parent_id, id_monday_parent_id) as monday_parent_id,
+    coalesce(ok_monday_group_id, id_monday_group_id) as monday_group_id,
+    1 as recency
+from {{ ref('int_push_log_latest') }}
+where ok_log_id is not null

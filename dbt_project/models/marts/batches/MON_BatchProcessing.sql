@@ -1,82 +1,61 @@
 {#- One row per pusher batch (one HTTP request of many aliased mutations): when it ran, what it
     carried and how it ended. in_flight: some intent has no outcome yet in the same batch (a
-    running or interrupted request); otherwise error / unknown if any outcome was, else ok. -#}
+    running or interrupted request); otherwise error / unknown if any outcome was, else ok.
+    The batches summarized up to the watermark (int_push_log_batches_compacted), except those
+    with rows logged since, which are summarized again here from all their rows. -#}
 with
 
-events as (
+compacted as {{ inline_cte() }} (
 
-    select * from {{ ref('stg_push_log') }}
-
-),
-
-intents as (
-
-    select batch_id, entity, sync_key, max(logged_at) as sent_at
-    from events
-    where phase = 'intent'
-    group by batch_id, entity, sync_key
+    select * from {{ ref('int_push_log_batches_compacted') }} where batch_id <> '~watermark'
 
 ),
 
-outcomes as (
+recent_batches as {{ materialized_cte() }} (
 
-    select batch_id, entity, sync_key, max(logged_at) as answered_at
-    from events
-    where phase = 'outcome'
-    group by batch_id, entity, sync_key
+    select distinct batch_id
+    from {{ ref('stg_push_log') }}
+    where batch_id is not null
+        and logged_at > (
+            select max(last_event_at) from {{ ref('int_push_log_batches_compacted') }} where batch_id = '~watermark'
+        )
 
 ),
 
-pending as (
+recent_rows as {{ materialized_cte() }} (
 
-    select intents.batch_id, count(*) as pending_operations
-    from intents
-    left join outcomes
-        on outcomes.batch_id = intents.batch_id
-        and outcomes.entity = intents.entity
-        and outcomes.sync_key = intents.sync_key
-    where outcomes.sync_key is null
-    group by intents.batch_id
+    select *
+    from {{ ref('stg_push_log') }}
+    where batch_id in (select batch_id from recent_batches)
 
 ),
 
 batches as (
 
-    select
-        batch_id,
-        max(run_id) as run_id,
-        max(customer_name) as customer_name,
-        max(board_id) as board_id,
-        min(logged_at) as started_at,
-        max(logged_at) as last_event_at,
-        sum(case when phase = 'intent' then 1 else 0 end) as operations_sent,
-        sum(case when phase = 'outcome' and status = 'ok' then 1 else 0 end) as operations_ok,
-        sum(case when phase = 'outcome' and status = 'error' then 1 else 0 end) as operations_error,
-        sum(case when phase = 'outcome' and status = 'unknown' then 1 else 0 end) as operations_unknown
-    from events
-    where batch_id is not null
-    group by batch_id
+    select *
+    from compacted
+    where not exists (select 1 from recent_batches where recent_batches.batch_id = compacted.batch_id)
+    union all
+    {{ push_log_batches('recent_rows') }}
 
 )
 
 select
-    batches.batch_id,
-    batches.run_id,
-    batches.customer_name,
-    batches.board_id,
-    batches.started_at,
-    batches.last_event_at,
-    batches.operations_sent,
-    batches.operations_ok,
-    batches.operations_error,
-    batches.operations_unknown,
-    coalesce(pending.pending_operations, 0) as operations_pending,
+    batch_id,
+    run_id,
+    customer_name,
+    board_id,
+    started_at,
+    last_event_at,
+    operations_sent,
+    operations_ok,
+    operations_error,
+    operations_unknown,
+    operations_pending,
     case
-        when coalesce(pending.pending_operations, 0) > 0 then 'in_flight'
-        when batches.operations_error > 0 then 'error'
-        when batches.operations_unknown > 0 then 'unknown'
+        when operations_pending > 0 then 'in_flight'
+        when operations_error > 0 then 'error'
+        when operations_unknown > 0 then 'unknown'
         else 'ok'
     end as batch_status
 from batches
-left join pending
-    on pending.batch_id = batches.batch_id

@@ -1,8 +1,8 @@
 {#- History of every item as monday confirmed it: one row per version, from the push log's
     outcome/ok item events, valid from the moment the pusher logged monday's ok until the next
     confirmed change for the key. A view, like the rest of the state: a build costs nothing and
-    never reads ORDERS_UNIFIED; a query reads the push log (the old dbt snapshot re-read and
-    merged every order line at every build).
+    never reads ORDERS_UNIFIED; a query reads the push log and its archive (the rows `python -m
+    pusher compact` moved out of the hot log), so compaction changes no answer.
 
     A confirmation that repeats the payload before it (an adoption of what an unknown create
     sent, a resend) is no new version. An archive or delete is no version either: it closes the
@@ -28,7 +28,7 @@ item_events as (
         count(monday_id) over (
             partition by sync_key order by logged_at, log_id rows unbounded preceding
         ) as monday_id_run
-    from {{ ref('stg_push_log') }}
+    from ({{ push_log_all_rows() }}) as push_log
     where entity = 'item' and phase = 'outcome' and status = 'ok'
 
 ),

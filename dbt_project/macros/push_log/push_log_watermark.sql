@@ -1,0 +1,44 @@
+{#- The watermark of a compacted push-log model (issue 23): it holds what the log said up to
+    folded_to, and every read adds the rows logged after it (the tail). A build moves it to the
+    newest row it reads, but never closer than push_log_settle_minutes() to the server's clock
+    (SQL Server 10, DuckDB 0): a row still being committed (another host's pusher on SQL Server)
+    carries a time later than the new watermark and is read in the tail, never skipped. It never
+    moves back. -#}
+{% macro push_log_watermark_sql(rows, previous) -%}
+    select
+        previous_.folded_to as folded_from,
+        case
+            when newest.logged_at is null then coalesce(previous_.folded_to, {{ push_log_epoch() }})
+            when previous_.folded_to is not null and previous_.folded_to >= newest.logged_at then previous_.folded_to
+            else newest.logged_at
+        end as folded_to
+    from ({{ previous }}) as previous_
+    cross join (
+        select
+            case when max(logged_at) > {{ dbt.dateadd('minute', -1 * push_log_settle_minutes(), utc_now()) }}
+                then {{ dbt.dateadd('minute', -1 * push_log_settle_minutes(), utc_now()) }}
+                else max(logged_at) end as logged_at
+        from {{ rows }} as rows_
+    ) as newest
+{%- endmacro %}
+
+{#- The earliest time, for a watermark that has folded nothing yet. -#}
+{% macro push_log_epoch() -%}
+    cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- The columns of stg_push_log (and stg_push_log_archive), in order, for unions. -#}
+{% macro push_log_columns() -%}
+    {{ return(['log_id', 'logged_at', 'run_id', 'batch_id', 'customer_name', 'board_id', 'entity',
+               'sync_key', 'parent_sync_key', 'operation', 'phase', 'status', 'payload_hash',
+               'group_title', 'item_name', 'column_values', 'monday_id', 'monday_parent_id',
+               'monday_group_id', 'idempotency_key', 'attempt', 'error_code', 'error_message']) }}
+{%- endmacro %}
+
+{#- Every push-log row, hot and archived (what a full rebuild of a compacted model and the history
+    read; the scheduled reads never touch the archive). -#}
+{% macro push_log_all_rows() -%}
+    select {{ push_log_columns() | join(', ') }} from {{ ref('stg_push_log') }}
+    union all
+    select {{ push_log_columns() | join(', ') }} from {{ ref('stg_push_log_archive') }}
+{%- endmacro %}
