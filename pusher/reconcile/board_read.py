@@ -4,8 +4,8 @@ with its name, group and the mapped columns, then every active subitem from the 
 
 Subitems are read from their own board, not nested under the items: monday prices a nested list
 that has no limit as 1,000 elements, so ``subitems`` under a page of 500 items would cost about 8.5M
-points, past the 5M a single query may cost, and ~17x what the two reads cost together
-(tests/sandbox/README.md, "Read complexity"; README, ``make bench-reconcile``)."""
+points, past the 5M a single query may cost (tests/sandbox/README.md, "Read complexity"; README,
+``make bench-reconcile``)."""
 
 from __future__ import annotations
 
