@@ -290,3 +290,20 @@ def gone(mine: LoggedItem, state: tuple[str, str | None] | None, board_id: str) 
     else:
         cls, after = "item_deleted", "deleted" if state is not None else "not found"
     return Finding(cls, "item", board_id, mine.sync_key, mine.monday_id, None, "live", after, mine)
+
+
+def board_missing(board_id: str) -> Finding:
+    """A board the push log says holds live items that monday does not return: deleted (it sits
+    in monday's trash for 30 days) or out of the token's reach. Reported only: a person decides."""
+    return Finding(
+        "board_missing",
+        "board",
+        board_id,
+        None,
+        board_id,
+        "monday returns no such board (deleted, or the token's user cannot see it): restore it from "
+        "monday's trash, or share it with the token's user; a board that is gone for good needs a "
+        "new board in monday.yml and the log's lines sent again",
+        "board",
+        "not found",
+    )

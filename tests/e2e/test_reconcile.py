@@ -323,3 +323,19 @@ def test_a_deleted_group_no_line_wants_is_not_drift(world: World) -> None:
                   b=BOARD, g=group_id)  # fmt: skip
 
     assert world.findings() == (EXIT_OK, [])
+
+
+def test_a_board_monday_no_longer_has_is_one_finding_that_names_the_fix(world: World) -> None:
+    """Not an item_deleted per line (and a --repair that would have the push create them all on a
+    board that is not there): one board_missing per customer on it, reported, never repaired."""
+    world.planner("mutation($b: ID!) { delete_board(board_id: $b) { id } }", b=BOARD)
+    code, events = world.pusher("reconcile", "--all-customers", "--repair")
+    reports = [e for e in events if e["event"] == "reconcile"]
+    assert code == EXIT_ROWS_FAILED and len(reports) == 5  # the sample's five customers share the board
+    for report in reports:
+        assert report["counts"] == {"board_missing": 1} and report["repair_rows"] == 0
+        (finding,) = report["findings"]
+        assert finding["monday_id"] == BOARD and "restore it from monday's trash" in finding["detail"]
+    assert sql(world.db, "select distinct drift_class, action from main.MON_Drift") == [
+        ("board_missing", "reported")
+    ]
