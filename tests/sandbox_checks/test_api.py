@@ -501,7 +501,10 @@ query Nested($limit: Int!) {
   complexity { query }
 }
 """
-FLAT = "query Flat($limit: Int!) { boards(ids: [9001]) { items_page(limit: $limit) { items { id name } } } complexity { query } }"
+FLAT = (
+    "query Flat($limit: Int!) { boards(ids: [9001]) { items_page(limit: $limit) { items { id name } } } "
+    "complexity { query } }"
+)
 
 
 def test_reads_pay_for_each_items_nested_lists() -> None:

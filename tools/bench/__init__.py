@@ -14,6 +14,8 @@
   over six seasons onto boards made on demand.
 - ``parallel``: ``python -m tools.bench.parallel`` (``make bench-parallel``): 12 customers by
   season, one ``--all-customers`` process against one process per customer on one account.
+- ``reconcile``: ``python -m tools.bench.reconcile`` (``make bench-reconcile``): a full board
+  (10,000 items, ~87,000 subitems) read and compared by ``pusher reconcile``.
 - ``common``: what the transform benchmarks share: ``dbt_command`` (a scheduled run's flags),
   ``in_child`` (a function in a fresh process), ``peak_memory_mb``, ``generate`` / ``held_out``
   (the sample data).
