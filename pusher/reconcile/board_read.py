@@ -3,7 +3,7 @@ with its name, group and the mapped columns, then every active subitem from the 
 (with its parent), and where missing items went.
 
 Subitems are read from their own board, not nested under the items: monday prices a nested list
-that has no limit as 1,000 elements, so ``subitems`` under a page of 500 items would cost about 8.5M
+that has no limit as 1,000 elements, so ``subitems`` under a page of 500 items would cost ~9.5M
 points, past the 5M a single query may cost (tests/sandbox/README.md, "Read complexity"; README,
 ``make bench-reconcile``)."""
 
