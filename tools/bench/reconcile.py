@@ -40,7 +40,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import requests
 import yaml
 from graphql import OperationDefinitionNode, parse
@@ -133,24 +132,6 @@ def nested_page_cost(sandbox: SandboxServer, columns: int, subcolumns: int) -> i
     return estimate_cost(doc, operation, variables, sandbox.tracker.limits)
 
 
-def spec_with_labels(db: Path) -> list[dict[str, Any]]:
-    """The sandbox boards with the order types the sample holds as dropdown labels: monday's import
-    creates no label, so without them ~half the lines would go by mutation (slow set-up)."""
-    con = duckdb.connect(str(db), read_only=True)
-    kinds = sorted(
-        str(r[0])
-        for r in con.execute('SELECT DISTINCT "ORDER TYPE" FROM dbo.ORDERS_UNIFIED').fetchall()
-        if r[0]
-    )
-    con.close()
-    spec = board_spec()
-    for board in spec:
-        for column in board.get("columns", []):
-            if column["id"] == "order_type":
-                column["labels"] = kinds
-    return spec
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="bench-reconcile-"))
     db = tmp / "orders.duckdb"
@@ -177,7 +158,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         print(f"dbt build {dbt_build(tmp, env, tmp / 'monday.yml'):.0f}s", flush=True)
         sandbox = SandboxServer(
             token=TOKEN,
-            board_spec=spec_with_labels(db),
+            board_spec=board_spec(),
             window_seconds=window,
             daily_calls=0,
             max_items_per_board=SUBITEMS_LIMIT,
