@@ -31,6 +31,12 @@ IMPORT_FINAL = frozenset({"COMPLETED", "FAILED", "REJECTED", UPLOAD_EXPIRED})
 REMOVAL_FINAL = frozenset({"COMPLETED", "FAILED", "EXPIRED", "CANCELLED"})
 START_LIMIT = "RATE_LIMIT_EXCEEDED"  # 100 job starts per account per hour
 MAX_POLL = 60.0  # seconds: the back-off's ceiling
+MAX_POLL_FACTOR = 6.0  # ... and at most this many first intervals (10 s → 60 s; a scaled clock alike)
+
+
+def poll_ceiling(first: float) -> float:
+    """The longest interval between two polls when the first is ``first`` seconds."""
+    return max(first, min(MAX_POLL, MAX_POLL_FACTOR * first))
 
 
 def render_bulk(operation: str) -> str:
@@ -238,17 +244,17 @@ class JobApi:
             step = min(delay, budget - waited)
             self.ctx.sleep(step)
             waited += step
-            delay = min(delay * 1.5, MAX_POLL)
+            delay = min(delay * 1.5, poll_ceiling(first))
 
     def wait(self, poll: Callable[[], Any], first: float, budget: float) -> Any:
         """Poll until the status is final, monday forgets the job (None), or ``budget`` seconds of
-        waiting are spent; waits ``first`` seconds, then 1.5 times longer each time (≤ 60 s)."""
+        waiting are spent; waits ``first`` seconds, then 1.5 times longer each time (≤ ``poll_ceiling``)."""
         delay, waited = first, 0.0
         status = poll()
         while status is not None and not status.final and waited < budget:
             step = min(delay, budget - waited)
             self.ctx.sleep(step)
             waited += step
-            delay = min(delay * 1.5, MAX_POLL)
+            delay = min(delay * 1.5, poll_ceiling(first))
             status = poll()
         return status

@@ -38,8 +38,8 @@ MIN_FILL = 0.1  # a batch filling what is left of the window must be at least th
 RESET_MARGIN = 0.05  # seconds added to the estimated reset before sending again
 JITTER = 0.02  # share of a wait for a reset added at random, so pushers side by side do not all
 #                fire the moment a window opens
-MIN_SHARE = 1 / 32  # the least share of a window's budget a request is sized to
-SHARE_STEP = 0.02  # the share a request answered without a 429 wins back
+MIN_SHARE = 1 / 32  # the least share of a window's budget this pusher spends
+SHARE_GROWTH = 1.25  # a window without a budget 429 grows the share by a quarter
 READ_COST = 2_000  # what a document is assumed to cost before monday has priced one
 DAILY = "DAILY_LIMIT_EXCEEDED"
 BUDGET = "COMPLEXITY_BUDGET_EXHAUSTED"
@@ -91,11 +91,14 @@ class Pacer:
         self.anchor_on_send = anchor_on_send
         self._last_after: int | None = None
         self._window = 0.0  # the longest reset_in_x_seconds seen: about one window
+        self._read_sent_at: float | None = None  # when the request of the latest reading in use went out
         # Pushers side by side on one account cannot see each other's reservations, only monday's
-        # answers: a budget 429 halves the share of a window one request may take, each answered
-        # mutation request wins a little back (additive increase, multiplicative decrease), so n
-        # pushers settle near a 1/n share each and stop colliding when a window opens.
+        # answers: a budget 429 halves the share of each window this pusher spends (and sizes its
+        # requests to), each window without one grows it by a quarter, so n pushers settle near a
+        # 1/n share each and stop colliding when a window opens.
         self.share = 1.0
+        self._spent = 0  # points this pusher's readings show spent in the current window
+        self._limited_in_window = False
         self._sent: deque[float] = deque()
         self._held_until = 0.0  # after a 429: no thread sends before this
         self._document_costs: dict[str, int] = {}  # a document → its cost at the last reading
@@ -158,7 +161,10 @@ class Pacer:
             if others and self.budget:
                 return self.budget - others
             return None
-        return self.remaining - others
+        left = self.remaining - others
+        if self.share < 1.0 and self.budget:
+            left = min(left, int(self.share * self.budget) - self._spent - others)
+        return left
 
     def estimate(self, mutations: int) -> int:
         return mutations * self.mutation_cost
@@ -188,6 +194,12 @@ class Pacer:
                         self._pace(wait, why)
                     finally:
                         self._lock.acquire()
+                    if (
+                        why == "complexity budget"
+                        and self.reset_at is not None
+                        and self.clock() < self.reset_at
+                    ):
+                        self.remaining = None  # slept until the reset by another clock: a new window
                 else:
                     self._lock.wait(timeout=1.0)  # a request in flight comes back (observe/release)
             self._sent.append(self.clock())
@@ -203,12 +215,10 @@ class Pacer:
         others = self._others()
         if self.budget is None and others:
             return 0.0, "first reading"  # one request learns the budget; the others wait for it
-        if "complexity budget" in waited:
-            pass  # this request slept until the window's reset: it goes (the others see it reset too)
-        elif self.remaining is not None and self.reset_at is not None:
+        if self.remaining is not None and self.reset_at is not None:
             if now >= self.reset_at:
                 self.remaining = None
-            elif cost > self.remaining - others:
+            elif cost > self.remaining - others or self._over_share(cost, others):
                 if others and cost <= self.remaining:
                     return 0.0, "requests in flight"
                 # The reading stays as it is while this thread sleeps: the others must not send
@@ -224,6 +234,13 @@ class Pacer:
             if len(self._sent) >= max(1, int(self.rpm * SAFETY)):
                 return max(0.001, self._sent[0] + window - now), "request rate"
         return None, ""
+
+    def _over_share(self, cost: int, others: int) -> bool:
+        """Whether this request would take this pusher past its share of the window (only once a
+        429 has shown that others spend the budget too)."""
+        if self.share >= 1.0 or not self.budget:
+            return False
+        return self._spent + others + cost > max(self.share * self.budget, cost)
 
     def mark_sent(self) -> None:
         """Called right before the request goes out (after any lock wait)."""
@@ -275,7 +292,9 @@ class Pacer:
             reset_at = anchor + reset_in
             self._window = max(self._window, reset_in)
             self.budget = max(self.budget or 0, before)
-            which = self._window_of(reset_at, before, now)
+            which = self._window_of(reset_at, before, now, sent_at)
+            if which != "earlier" and sent_at is not None:
+                self._read_sent_at = max(self._read_sent_at or sent_at, sent_at)
             if which == "same":
                 # Each reading of a window bounds its reset from above: the tightest bound wins;
                 # answers of requests side by side arrive in any order: the least left wins.
@@ -283,22 +302,26 @@ class Pacer:
                 self.remaining = after if self.remaining is None else min(self.remaining, after)
             elif which == "new":
                 self.reset_at, self.remaining = reset_at, after
+                if not self._limited_in_window:
+                    self.share = min(1.0, self.share * SHARE_GROWTH)
+                self._spent, self._limited_in_window = 0, False
+            if which != "earlier":
+                self._spent += query
             self._last_after = after if which != "earlier" else self._last_after
             if document is not None and query > 0:
                 self._document_costs[document] = query
-            if mutations:
-                self.share = min(1.0, self.share + SHARE_STEP)
             if mutations and query > 0:
                 # Learn the real per-mutation cost, never below a tenth of the estimate.
                 self.mutation_cost = max(self.mutation_cost // 10, math.ceil(query / mutations), 1)
 
-    def _window_of(self, reset_at: float, before: int, now: float) -> str:
+    def _window_of(self, reset_at: float, before: int, now: float, sent_at: float | None) -> str:
         """Which window a reading is of, against the last one's reset ``self.reset_at``: "new",
         "same", or "earlier" (an answer that took longer than later ones; it is not used).
 
         Estimates of one window's reset differ by less than monday's rounding plus a request's
-        time; the next window's lies a window later. Within half a window the budget decides: it
-        never grows back within a window, whoever spends it."""
+        time; the next window's lies a window later. Within half a window the budget decides (it
+        never grows back within a window, whoever spends it), when this request went out after the
+        one whose reading is kept: an answer overtaken by later ones only ever lowers what is left."""
         if self.reset_at is None or now >= self.reset_at:
             return "new"
         half = max(1.0, self._window / 2)
@@ -306,7 +329,8 @@ class Pacer:
             return "new"
         if reset_at < self.reset_at - half:
             return "earlier"
-        if self._last_after is not None and before > self._last_after:
+        in_order = sent_at is None or self._read_sent_at is None or sent_at >= self._read_sent_at
+        if self._last_after is not None and before > self._last_after and in_order:
             return "new"
         return "same"
 
@@ -321,6 +345,7 @@ class Pacer:
             if code == BUDGET:
                 self.anchor_on_send = False
                 self.share = max(MIN_SHARE, self.share / 2)
+                self._limited_in_window = True
             seconds = retry_in if retry_in is not None else min(60.0, 2.0 ** min(self.limit_hits, 6))
             if self._mine.waited + seconds > self.max_wait:
                 raise LimitStop(

@@ -90,11 +90,23 @@ class Database:
     def insert_many(
         self, cur: Any, relation: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
-        """Multi-row ``INSERT ... VALUES (?, ...), (?, ...)`` in chunks under 2,000 parameters
-        (SQL Server allows 2,100 per statement); much faster than executemany on duckdb."""
+        """Insert ``rows`` (tuples in ``columns`` order). DuckDB: one statement taking each column
+        as one list parameter (``UNNEST``), ~35x less CPU than multi-row VALUES at 100,000 rows
+        (issue 22); a column mixing value types goes the VALUES way, which converts per value.
+        SQL Server: multi-row ``INSERT ... VALUES (?, ...), (?, ...)`` in chunks under 2,000
+        parameters (it allows 2,100 per statement)."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.dialect == "duckdb":
+            lists = [list(c) for c in zip(*rows, strict=True)]
+            if all(len({type(v) for v in c if v is not None}) <= 1 for c in lists):
+                unnest = ", ".join(f"UNNEST(?) AS c{i}" for i in range(len(columns)))
+                cur.execute(f"INSERT INTO {relation} ({names}) SELECT * FROM (SELECT {unnest})", lists)
+                return
         per = max(1, min(1000, MAX_PARAMS // max(1, len(columns))))
         row_marks = "(" + ", ".join("?" for _ in columns) + ")"
-        head = f"INSERT INTO {relation} ({', '.join(columns)}) VALUES "
+        head = f"INSERT INTO {relation} ({names}) VALUES "
         for i in range(0, len(rows), per):
             chunk = rows[i : i + per]
             cur.execute(head + ", ".join(row_marks for _ in chunk), [v for row in chunk for v in row])

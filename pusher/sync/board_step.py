@@ -189,6 +189,26 @@ class BoardStep:
         follow, self.adopter.followups["item"] = self.adopter.followups["item"], []
         self.heal(self.ctx.sender.send("update_items", sends + follow, board_id, board_id))
 
+    def jobs_done(self, wait: bool = False) -> None:
+        """Settle the import jobs in flight that finished (``wait``: all of them); the items they
+        did not create for sure go by mutation now, on their own board (looked up first when
+        their fate is unknown), or wait when monday called the board full."""
+        if self.bulk is None:
+            return
+        by_board: dict[str, list[Op]] = {}
+        for op in self.bulk.collect(wait):
+            by_board.setdefault(op.board_id or "", []).append(op)
+        for board_id, ops in by_board.items():
+            if board_id in self.bulk.state.full:
+                self.full[board_id] = self.bulk.state.full[board_id]
+                for op in ops:
+                    self.defer(op, BOARD_FULL, self.full[board_id])
+                continue
+            ops = self.adopter.before_send(ops)
+            self.ctx.sender.send("create_items", ops, board_id, board_id, adopt=self.adopter.adopt)
+            follow, self.adopter.followups["item"] = self.adopter.followups["item"], []
+            self.heal(self.ctx.sender.send("update_items", follow, board_id, board_id))
+
     def _job_pending(self, op: Op) -> bool:
         """A row an earlier run's import job may still create: deferred, never sent twice."""
         if self.bulk is None or (op.entity, op.sync_key) not in self.bulk.state.pending:

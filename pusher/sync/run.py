@@ -122,13 +122,17 @@ class Sync:
                 items = read_items(self.db, s.customer, s.filters)
                 subitems = None
             if items:
-                self._items(items, parents, subitems)
+                self._items(items, parents, subitems)  # import jobs started, not waited for
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
                 check_mapping(s, self.db, subitems, "no subitem was sent")
                 self.summary.outbox_rows += len(subitems)
             self._delete_guard(subitems)
-            self._subitems(subitems)
+            held = self.bulk.in_flight()  # rows in jobs still running, and the subitems of their items
+            waits = [("subitem", r.sync_key) in held or ("item", r.parent_sync_key) in held for r in subitems]
+            self._subitems([r for r, w in zip(subitems, waits, strict=True) if not w])
+            self.step.jobs_done(wait=True)
+            self._subitems([r for r, w in zip(subitems, waits, strict=True) if w])
             if self.step.healed:  # items deleted by hand that this run ran into: create them again
                 healed, self.step.healed = sorted(self.step.healed), set()
                 again = set(healed)  # what waited on them in the first pass is tried again now
@@ -137,6 +141,7 @@ class Sync:
                 ]
                 keys = dataclasses.replace(s.filters, sync_keys=tuple(healed))
                 self._items(read_items(self.db, s.customer, keys), set(healed), None)
+                self.step.jobs_done(wait=True)
                 self._subitems(read_subitems(self.db, s.customer, healed))
         except LimitStop as exc:
             self.summary.stopped = str(exc)
@@ -242,6 +247,7 @@ class Sync:
         )
         for board_id, board_rows in self._ordered(work):
             self.step.items(board_id, board_rows, removed, confirmed, planned[board_id])
+            self.step.jobs_done()  # the jobs that finished meanwhile (a poll round when one is due)
 
     def _ordered(self, by_board: dict[str, list[Any]]) -> list[tuple[str, list[Any]]]:
         """Boards by name, then id: the same order every run."""

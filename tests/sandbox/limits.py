@@ -54,6 +54,9 @@ class Limits:
     field_costs: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_FIELD_COSTS))
     # Bulk import and bulk archive/delete jobs; times are monday seconds (scaled with the minute).
     import_rows_per_second: float = 200.0  # processing rate (monday documents none)
+    # side_by_side: each import job runs from its upload at the rate; queue: the account's jobs
+    # run one at a time in upload order (monday documents neither)
+    import_processing: str = "side_by_side"
     import_starts_per_hour: int = 100  # ingest_items + backfill_items starts per account
     ingest_items_per_hour: int = 19_000  # ingest's hourly item budget per account
     ingest_max_rows: int = 10_000

@@ -8,7 +8,10 @@ is the pacer's decision, not the test's time).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
+
+import pytest
 
 from pusher.monday.pacing import BUDGET, Pacer
 
@@ -96,3 +99,57 @@ def test_each_thread_counts_its_own_waits_for_its_summary() -> None:
     thread.join(TIMEOUT)
     assert pacer.mine() == (0.0, 12.0) and mine == [(0.0, 0.0)]
     assert pacer.waited == 12.0  # the process's total
+
+
+def test_pushers_side_by_side_keep_to_a_share_of_each_window_that_429s_halve() -> None:
+    # Another process spends the same account's budget: this pacer only sees monday's answers.
+    slept: list[float] = []
+    clock = [1000.0]
+    pacer = Pacer(
+        sleep=lambda s: (slept.append(s), clock.__setitem__(0, clock[0] + s)), clock=lambda: clock[0]
+    )
+    pacer.observe(reading(10_000_000, 10_000_000, 60))
+    assert pacer.full_batch() == 450  # 90% of the per-query max of 5,000,000 at 10,000 a mutation
+    for expected in (450, 225, 112):  # a share of 1/2 of the budget, 1/4, 1/8 ...
+        pacer.before_request(pacer.estimate(10))
+        pacer.rate_limited(BUDGET, 1.0)
+        assert pacer.full_batch() == expected
+
+    # A new window: 1/8 of it is this pusher's, 1,250,000 points; it sends them, then waits for
+    # the next window rather than spend what the other pushers need.
+    clock[0] += 60
+    pacer.before_request(pacer.estimate(100))
+    pacer.observe(reading(10_000_000, 9_000_000, 60), 100)
+    assert pacer.batch_size() == 25  # 250,000 points of its share left
+    slept.clear()
+    pacer.before_request(pacer.estimate(25))
+    assert slept == []
+    pacer.observe(reading(8_000_000, 7_750_000, 60), 25)
+    pacer.before_request(pacer.estimate(25))
+    assert len(slept) == 1 and 59 <= slept[0] <= 62  # the share is spent: wait for the reset
+
+    # That window passed without a 429: the next one grows the share by a quarter.
+    pacer.observe(reading(10_000_000, 9_750_000, 60), 25)
+    assert pacer.share == pytest.approx(0.125 * 1.25)
+
+
+def test_an_answer_overtaken_by_a_later_requests_answer_never_raises_what_is_left() -> None:
+    pacer = Pacer(sleep=lambda _: None)
+    pacer.observe(reading(10_000_000, 10_000_000, 60))
+    first_sent, first_answer = threading.Event(), threading.Event()
+
+    def big_batch() -> None:  # sent first, answered last
+        pacer.before_request(pacer.estimate(450))
+        first_sent.set()
+        first_answer.wait(TIMEOUT)
+        pacer.observe(reading(10_000_000, 5_500_000, 60), 450)
+
+    thread, _ = in_thread(big_batch)
+    assert first_sent.wait(TIMEOUT)
+    time.sleep(0.01)  # the second request goes out after the first
+    pacer.before_request(pacer.estimate(450))
+    pacer.observe(reading(5_500_000, 1_000_000, 60), 450)  # its answer comes first: 1,000,000 left
+    first_answer.set()
+    thread.join(TIMEOUT)
+
+    assert pacer.batch_size() == 100  # 1,000,000 left, not the 5,500,000 of the older answer
