@@ -196,6 +196,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 - sum(before["rate_limited_by_code"].values()),
                 "found": dict(sum((Counter(r["counts"]) for r in reports), Counter())),
                 "edits": dict(edits),
+                "examples": {
+                    f[
+                        "class"
+                    ]: f"{f['entity']} {f['sync_key']} ({f['monday_id']}): {f['before']} -> {f['after']}"
+                    for r in reports
+                    for f in reversed(r["findings"])
+                },
                 "nested_page_cost": nested_page_cost(sandbox, n_columns, n_subcolumns),
                 "max_query_complexity": sandbox.tracker.limits.max_query_complexity,
             }
@@ -220,6 +227,11 @@ def render(r: dict[str, Any]) -> str:
             f"exit {r['exit_code']}",
             f"  hand edits: {edits}",
             f"  findings:   {found}",
+            *(
+                f"  more {cls} than edits, e.g. {r['examples'][cls]}"
+                for cls, n in sorted(r["found"].items())
+                if n != r["edits"].get(cls)
+            ),
             f"  one page of 500 items with subitems nested under them would cost {r['nested_page_cost']:,} "
             f"points (a single query may cost {r['max_query_complexity']:,})",
         ]
