@@ -30,12 +30,12 @@ HISTORY_KEYS = ("keep_days",)
 BULK_MODES = ("auto", "ingest", "backfill", "off")
 # What `pusher reconcile` finds changed by hand (docs/CONTRACT.md, issue 21); `reconcile.repair`
 # lists the ones --repair puts back (default: all of them). item_elsewhere (our item moved to
-# another board by hand) is reported only.
+# another board by hand) and board_missing (a logged board monday does not return) are reported only.
 DRIFT_CLASSES = (
     "item_deleted", "item_archived", "item_moved", "item_renamed", "column_changed", "subitem_deleted",
     "subitem_changed", "subitem_added", "item_duplicate", "item_orphan", "group_deleted", "group_renamed",
 )  # fmt: skip
-REPORTED_ONLY = ("item_elsewhere",)
+REPORTED_ONLY = ("item_elsewhere", "board_missing")
 RECONCILE_KEYS = ("repair",)
 SPLIT_BY = ("none", "season")
 SIZES = ("subitems", "column")
