@@ -101,6 +101,7 @@ class Pacer:
         self._limited_in_window = False
         self._sent: deque[float] = deque()
         self._held_until = 0.0  # after a 429: no thread sends before this
+        self._stopped: LimitStop | None = None  # the daily limit: no thread sends again
         self._document_costs: dict[str, int] = {}  # a document → its cost at the last reading
         self._in_flight: dict[int, int] = {}  # thread → estimated cost of its request in flight
         self._mine = _Mine()
@@ -182,6 +183,8 @@ class Pacer:
         its cost until its reading (``observe``), its 429 or ``release``."""
         with self._lock:
             self._release()
+            if self._stopped is not None:  # the account's daily limit: every thread stops, unsent
+                raise LimitStop(str(self._stopped), DAILY)
             waited: set[str] = set()  # a hold or the request rate is waited for once, as asked
             while True:
                 wait, why = self._wait_needed(estimated_cost, waited)
@@ -341,7 +344,10 @@ class Pacer:
             self._release()
             self.limit_hits += 1
             if code == DAILY:
-                raise LimitStop(f"monday daily call limit reached ({message}); the next run resumes", DAILY)
+                self._stopped = LimitStop(
+                    f"monday daily call limit reached ({message}); the next run resumes", DAILY
+                )
+                raise self._stopped
             if code == BUDGET:
                 self.anchor_on_send = False
                 self.share = max(MIN_SHARE, self.share / 2)

@@ -161,15 +161,21 @@ def test_po_and_season_filters(ops: Ops) -> None:
     assert on_board == {po}
 
 
-def test_a_daily_limit_stops_and_skips_the_other_customers(ops: Ops) -> None:
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_a_daily_limit_stops_and_skips_the_other_customers(ops: Ops, at_once: int) -> None:
     customers = sorted(outbox_counts(ops))
+    assert len(customers) > at_once
     ops.sandbox.inject("rate_limit", count=50, match="mutation", code="DAILY_LIMIT_EXCEEDED",
                        retry_in_seconds=3600)  # fmt: skip
-    code, events = ops.json_lines("--all-customers", "--log-format", "json")
+    code, events = ops.json_lines("--all-customers", "--parallel", str(at_once), "--log-format", "json")
     assert code == EXIT_LIMIT
+    # The customers under way when monday's daily limit came stop there; the rest are not started.
     skipped = next(e for e in events if e["event"] == "skipped")
-    assert skipped["customers"] == customers[1:]
+    assert skipped["customers"] == customers[at_once:]
     assert events[-1] == {**events[-1], "event": "run_end", "exit_code": EXIT_LIMIT}
+    # One answer of the daily limit stops every customer's thread: at most the requests already on
+    # their way meet it too (50 were injected).
+    assert 1 <= ops.sandbox.stats["rate_limited_by_code"]["DAILY_LIMIT_EXCEEDED"] <= at_once
 
 
 def test_configuration_errors_exit_2_in_json_too(ops: Ops, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
+from pusher.errors import LimitStop
 from pusher.monday.pacing import BUDGET, Pacer
 
 TIMEOUT = 10.0
@@ -153,3 +154,22 @@ def test_an_answer_overtaken_by_a_later_requests_answer_never_raises_what_is_lef
     thread.join(TIMEOUT)
 
     assert pacer.batch_size() == 100  # 1,000,000 left, not the 5,500,000 of the older answer
+
+
+def test_the_daily_limit_met_by_one_thread_stops_every_thread_before_it_sends() -> None:
+    pacer = Pacer(sleep=lambda _: None)
+    pacer.observe(reading(10_000_000, 10_000_000, 60))
+    pacer.before_request(pacer.estimate(10))
+    with pytest.raises(LimitStop, match="daily"):
+        pacer.rate_limited("DAILY_LIMIT_EXCEEDED", 3600.0, "Daily limit exceeded")
+    stopped: list[BaseException] = []
+
+    def another_customer() -> None:
+        try:
+            pacer.before_request(pacer.estimate(10))
+        except LimitStop as exc:
+            stopped.append(exc)
+
+    thread, _ = in_thread(another_customer)
+    thread.join(TIMEOUT)
+    assert len(stopped) == 1 and stopped[0].code == "DAILY_LIMIT_EXCEEDED"
