@@ -106,8 +106,10 @@ bench-unpivot: $(VENV)/.installed
 bench-push: $(VENV)/.installed
 	$(PY) -m tools.bench.push
 
-# One customer's 50,000 lines over six seasons onto boards made on demand (sizes as subitems,
-# then as a column); smaller runs: `$(PY) -m tools.bench.scale --lines 5000 --scale 20`.
+# One customer's 50,000 lines over six seasons onto boards made on demand: the mutation path and
+# backfill under both guesses of how monday runs an account's jobs (side by side, one at a time),
+# against the floor rows / rate; the mutation run alone takes ~50 minutes here, so iterate with
+# `$(PY) -m tools.bench.scale --lines 5000 --runs side_by_side queue`.
 bench-scale: $(VENV)/.installed
 	$(PY) -m tools.bench.scale
 

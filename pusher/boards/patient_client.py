@@ -24,10 +24,15 @@ class PatientClient:
 
     def execute(self, query: str, variables: Mapping[str, Any], *, mutation: bool, **_: Any) -> Response:
         failures, limit_waited, conflict_waited = 0, 0.0, 0.0
+        pacer = self.ctx.pacer  # board set-up spends the account's budget like every other request
         while True:
+            pacer.before_request(pacer.document_estimate(query))
             try:
-                return self.client.execute(query, variables, mutation=mutation, idempotency_scope=self.scope)
+                resp = self.client.execute(query, variables, mutation=mutation, idempotency_scope=self.scope)
+                pacer.observe(resp.complexity, document=query)
+                return resp
             except RateLimited as exc:
+                pacer.release()
                 wait = exc.retry_in if exc.retry_in is not None else 60.0
                 if (
                     exc.code == "DAILY_LIMIT_EXCEEDED"
@@ -37,6 +42,7 @@ class PatientClient:
                 limit_waited += wait
                 self.ctx.sleep(wait)
             except Transient as exc:
+                pacer.release()
                 if mutation and exc.code in CONFLICT_CODES and conflict_waited < CONFLICT_WAIT:
                     wait = exc.retry_in if exc.retry_in is not None else 1.0
                     conflict_waited += wait
@@ -46,3 +52,6 @@ class PatientClient:
                     raise
                 failures += 1
                 self.ctx.sleep(self.ctx.settings.retry_backoff * 2 ** (failures - 1))
+            except BaseException:
+                pacer.release()
+                raise

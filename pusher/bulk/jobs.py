@@ -31,6 +31,12 @@ IMPORT_FINAL = frozenset({"COMPLETED", "FAILED", "REJECTED", UPLOAD_EXPIRED})
 REMOVAL_FINAL = frozenset({"COMPLETED", "FAILED", "EXPIRED", "CANCELLED"})
 START_LIMIT = "RATE_LIMIT_EXCEEDED"  # 100 job starts per account per hour
 MAX_POLL = 60.0  # seconds: the back-off's ceiling
+MAX_POLL_FACTOR = 6.0  # ... and at most this many first intervals (10 s → 60 s; a scaled clock alike)
+
+
+def poll_ceiling(first: float) -> float:
+    """The longest interval between two polls when the first is ``first`` seconds."""
+    return max(first, min(MAX_POLL, MAX_POLL_FACTOR * first))
 
 
 def render_bulk(operation: str) -> str:
@@ -133,6 +139,7 @@ class JobApi:
                         idempotency_scope=self.ctx.sender.log.run_id,
                     )
             except RateLimited as exc:
+                pacer.release()
                 if exc.code != START_LIMIT:
                     pacer.rate_limited(exc.code, exc.retry_in, exc.message)
                     continue
@@ -143,14 +150,19 @@ class JobApi:
                 self.start_waited += wait
                 self.ctx.sleep(wait)
                 continue
-            except Transient:  # no job id came back: a job started blind gets no file, creates nothing
+            except (Rejected, AuthFailed) as exc:
+                pacer.release()
+                raise StartRefused(exc.code, exc.message) from None
+            except BaseException as exc:
+                pacer.release()  # no reading came back: its reserved points are free again
+                if not isinstance(exc, Transient):
+                    raise
+                # no job id came back: a job started blind gets no file, creates nothing
                 if failures >= self.ctx.sender.settings.max_retries:
                     raise
                 failures += 1
                 self.ctx.sleep(self.ctx.sender.settings.retry_backoff * 2 ** (failures - 1))
                 continue
-            except (Rejected, AuthFailed) as exc:
-                raise StartRefused(exc.code, exc.message) from None
             pacer.observe(resp.complexity, 1)
             job = (resp.data or {}).get("job")
             if not isinstance(job, Mapping) or not job.get("job_id"):
@@ -232,17 +244,17 @@ class JobApi:
             step = min(delay, budget - waited)
             self.ctx.sleep(step)
             waited += step
-            delay = min(delay * 1.5, MAX_POLL)
+            delay = min(delay * 1.5, poll_ceiling(first))
 
     def wait(self, poll: Callable[[], Any], first: float, budget: float) -> Any:
         """Poll until the status is final, monday forgets the job (None), or ``budget`` seconds of
-        waiting are spent; waits ``first`` seconds, then 1.5 times longer each time (≤ 60 s)."""
+        waiting are spent; waits ``first`` seconds, then 1.5 times longer each time (≤ ``poll_ceiling``)."""
         delay, waited = first, 0.0
         status = poll()
         while status is not None and not status.final and waited < budget:
             step = min(delay, budget - waited)
             self.ctx.sleep(step)
             waited += step
-            delay = min(delay * 1.5, MAX_POLL)
+            delay = min(delay * 1.5, poll_ceiling(first))
             status = poll()
         return status

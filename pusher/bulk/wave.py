@@ -2,9 +2,13 @@
 
 Per board and group, new items with their new subitems go as ``ingest_items`` / ``backfill_items``
 jobs when there are at least ``bulk.min_rows`` rows of them; everything else stays a mutation.
-One job: start it, log the job and each row as ``intent`` (one write, before the upload), PUT the
-CSV, poll with back-off, take the report, log the outcomes (``bulk_settle``). What a job could not
-settle goes back to the mutation path flagged for a sync-key lookup first: never created twice.
+One job: build its file, start it, log the job and each row as ``intent`` (one write, before the
+upload), PUT the CSV; it is then in flight (issue 22): every board's jobs are started this way
+before any is waited for, the run goes on with its mutations, ``collect`` polls the jobs in flight
+together (back-off) and settles each as it finishes: report taken, outcomes logged
+(``bulk_settle``). What a job could not settle goes back to the mutation path flagged for a
+sync-key lookup first: never created twice. A job's intents are logged before its upload, so a
+run killed with jobs in flight leaves them to the next run's ``recover``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pusher.boards.capacity import BOARD_FULL
 from pusher.boards.views import BoardView
 from pusher.bulk import settle as bulk_settle
 from pusher.bulk.files import ROWS_PER_JOB, Job, Unit, build_job, split_units, units_of
+from pusher.bulk.inflight import InFlight
 from pusher.bulk.jobs import ImportStatus, JobApi, StartRefused, start_request
 from pusher.bulk.labels import Labels
 from pusher.bulk.removals import Removals
@@ -59,6 +64,7 @@ class BulkWave:
         self.subitems_by_parent: Mapping[str, list[SubitemRow]] = {}
         self.removals = Removals(ctx, self.api, self.state)
         self.labels = Labels(ctx)
+        self.inflight = InFlight(ctx.settings.bulk.poll_seconds)  # started and uploaded, not settled
 
     # ----------------------------------------------------------- decide
     def take(
@@ -102,8 +108,50 @@ class BulkWave:
                     launched.append(got)
                 else:
                     rest += got
-        # every job of the board is up before the first poll: monday works on them side by side
-        return rest + self._finish(launched)
+        self.inflight.add(launched)  # polled by ``collect``, while the run goes on
+        return rest
+
+    def in_flight(self) -> set[tuple[str, str]]:
+        """(entity, sync key) of every row in a job of this run not settled yet."""
+        return self.inflight.keys()
+
+    def collect(self, wait: bool = False) -> list[Op]:
+        """Poll the jobs in flight when a round is due (``wait``: until every one is final or
+        ``bulk.max_wait_seconds`` of waiting are spent) and settle each that finished, in the order
+        they finish; the item ops to send by mutation (each with its ``board_id``)."""
+        rest: list[Op] = []
+        waited, budget = 0.0, self.ctx.settings.bulk.max_wait_seconds
+        while self.inflight.jobs:
+            due = self.inflight.due()
+            if due <= 0:
+                rest += self._settle_all(self.inflight.round(self._poll))
+            elif not wait:
+                break
+            elif waited >= budget:  # what is still running waits for the next run
+                rest += self._settle_all(self.inflight.give_up(self._poll))
+            else:
+                step = min(due, budget - waited)
+                self.ctx.sleep(step)
+                waited += step
+        return rest
+
+    def _poll(self, one: Launched) -> ImportStatus | None:
+        return self._poller(one)()
+
+    def _settle_all(self, done: list[tuple[Launched, ImportStatus | None]]) -> list[Op]:
+        """Settle each job; every job's outcomes are logged before a stop is raised."""
+        rest: list[Op] = []
+        stop: BaseException | None = None
+        for one, status in done:
+            try:
+                rest += self.settle(one.job_ev, one.intents, status, one.tally, one.job)
+            except (PusherError, LimitStop) as exc:
+                stop = stop or exc
+            finally:
+                one.tally.seconds = round(time.monotonic() - one.began, 3)
+        if stop is not None:
+            raise stop
+        return rest
 
     def _label_check(
         self, board_id: str, sub_board: str | None, units: list[Unit]
@@ -162,27 +210,15 @@ class BulkWave:
         return Launched(job_ev, intents, tally, job, why, began)
 
     def _finish(self, launched: list[Launched]) -> list[Op]:
-        """Poll the launched jobs together until each is done (or the wait is spent); settle each."""
+        """Poll the launched jobs together until each is done (or the wait is spent); settle each
+        (a job started again after monday refused the first: ingest for backfill)."""
         if not launched:
             return []
         polls = {one.tally.job_id: self._poller(one) for one in launched}
         statuses = self.api.wait_all(
             polls, self.ctx.settings.bulk.poll_seconds, self.ctx.settings.bulk.max_wait_seconds
         )
-        rest: list[Op] = []
-        stop: BaseException | None = None
-        for one in launched:  # every job's outcomes are logged before a stop is raised
-            try:
-                rest += self.settle(
-                    one.job_ev, one.intents, statuses.get(one.tally.job_id), one.tally, one.job
-                )
-            except (PusherError, LimitStop) as exc:
-                stop = stop or exc
-            finally:
-                one.tally.seconds = round(time.monotonic() - one.began, 3)
-        if stop is not None:
-            raise stop
-        return rest
+        return self._settle_all([(one, statuses.get(one.tally.job_id)) for one in launched])
 
     def _poller(self, one: Launched) -> Callable[[], ImportStatus | None]:
         def poll() -> ImportStatus | None:

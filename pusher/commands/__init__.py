@@ -1,6 +1,7 @@
 """``python -m pusher``: the commands a user runs, their options and what they print.
 
 - ``cli``: ``main``: ``push`` (the default: ``--customer X`` / ``--all-customers``) and dispatch.
+- ``customers``: one customer's push, and several side by side (``--parallel``), sharing one pacer.
 - ``args``: the push command line (``build_parser``, ``settings_from_args``).
 - ``output``: text or JSON lines (``Output``, ``JsonLogFormatter``).
 - ``status``: ``python -m pusher status``: how the sync is doing, from the database alone.

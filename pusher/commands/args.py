@@ -27,6 +27,7 @@ other commands:
   python -m pusher board create --name NAME   a new board with every mapped column
 """
 
+PARALLEL = 4  # customers pushed at once by one process (issue 20)
 MAX_LIMIT = 2000  # --limit narrows by sync key: stays under SQL Server's 2,100 parameters
 
 
@@ -90,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.0,
         metavar="SECONDS",
         help="when another run is pushing the customer, wait this long for it (default: do not wait; exit 4)",
+    )
+    p.add_argument(
+        "--parallel",
+        type=int,
+        default=PARALLEL,
+        metavar="N",
+        help=f"push up to N customers at once, each on its own boards, sharing monday's budget "
+        f"(default {PARALLEL}; 1: one after another; --limit and --dry-run go one after another)",
     )
     p.add_argument("-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv: debug)")
     return p

@@ -7,14 +7,13 @@ Also ``python -m pusher status`` (``status.py``), ``python -m pusher check`` (``
 Exit codes: 0 all synced (or nothing to send), 1 some rows failed or wait (logged; the next run
 retries them; a full board, BOARD_FULL, too), 2 configuration error or a refused run (a board not
 made while boards.auto_create is off, after the other boards synced), 3 stopped by monday's
-daily/rate limits (the next run resumes). With several customers the worst code wins; a limit stop
-skips the rest.
+daily/rate limits (the next run resumes), 4 the customer is being pushed by another run. With
+several customers (``customers.py``: up to ``--parallel`` at once) the worst code wins; a limit
+stop skips the customers not started yet.
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import logging
 import os
 import sys
@@ -22,98 +21,14 @@ from collections.abc import Sequence
 
 # build_parser and settings_from_args stay importable from here (tests and tools use pusher.cli)
 from pusher.commands.args import MAX_LIMIT, build_parser, settings_from_args
-from pusher.commands.output import JsonLogFormatter, Output, summary_fields
-from pusher.config.settings import Settings
-from pusher.errors import (
-    EXIT_BUSY,
-    EXIT_CONFIG,
-    EXIT_LIMIT,
-    EXIT_OK,
-    EXIT_ROWS_FAILED,
-    ConfigError,
-    CustomerBusy,
-    PusherError,
-)
-from pusher.monday.client import AuthFailed, ClientError
-from pusher.run.summary import Summary
+from pusher.commands.customers import Customers, customers_with_work
+from pusher.commands.output import JsonLogFormatter, Output
+from pusher.errors import EXIT_CONFIG, PusherError
 from pusher.store.connection import connect
-from pusher.store.database import Database
-from pusher.store.locks import CustomerLock
-from pusher.sync.run import Sync
 
-SUBCOMMANDS = ("status", "check", "board", "compact")
+__all__ = ["build_parser", "customers_with_work", "main", "settings_from_args"]
 
-
-def customers_with_work(db: Database) -> list[str]:
-    """Every customer with a row in either outbox (``--all-customers``)."""
-    names: set[str] = set()
-    for relation in ("STG_MON_CustMasterSchedule", "STG_MON_CustMasterSchedule_Subitems"):
-        if not db.relation_exists(relation):
-            raise ConfigError(f"outbox {db.schema}.{relation} does not exist: run `dbt build` first")
-        names |= {
-            str(r[0]) for r in db.query(f"SELECT DISTINCT customer_name FROM {db.relation(relation)}") if r[0]
-        }
-    return sorted(names)
-
-
-def apply_limit(settings: Settings, db: Database, limit: int | None) -> tuple[Settings, int]:
-    """``--limit``: narrow a customer's run to its first ``limit`` item operations (in the order
-    the pusher sends them). Returns the settings and how many item operations they allow."""
-    if limit is None:
-        return settings, 0
-    from pusher.store.outbox import read_items
-
-    rows = read_items(db, settings.customer, settings.filters)
-    if len(rows) <= limit:
-        return settings, len(rows)
-    keys = tuple(r.sync_key for r in rows[:limit])
-    filters = dataclasses.replace(settings.filters, sync_keys=keys)
-    return dataclasses.replace(settings, filters=filters), limit
-
-
-def push_one(
-    args: argparse.Namespace, customer: str, db: Database, out: Output, budget: int | None = None
-) -> tuple[int, int]:
-    """One customer's run: (exit code, item operations taken from the ``--limit`` budget)."""
-    used = 0
-
-    def fail(exc: BaseException, code: int) -> tuple[int, int]:
-        out.emit(
-            "error",
-            f"order-sync: {type(exc).__name__}: {exc}",
-            customer=customer,
-            error=type(exc).__name__,
-            message=str(exc),
-            exit_code=code,
-        )
-        return code, used
-
-    try:
-        settings, used = apply_limit(settings_from_args(args, customer), db, budget)
-    except PusherError as exc:
-        return fail(exc, exc.exit_code)
-    sync = Sync(settings, db, out=out.say)
-    lock = CustomerLock(db, settings.customer, sync.run_id)
-    try:
-        if not settings.dry_run:  # a plan sends nothing: it needs no lock
-            lock.acquire(args.wait_for_lock)
-        summary = sync.run()
-    except CustomerBusy as exc:
-        return fail(exc, exc.exit_code)
-    except (PusherError, ClientError) as exc:
-        partial: Summary | None = getattr(sync, "summary", None)
-        if partial is not None and partial.outbox_rows and not settings.dry_run:
-            # what was done (and logged) before the run ended
-            out.emit("summary", partial.render(), **summary_fields(partial), partial=True)
-        if isinstance(exc, PusherError):
-            return fail(exc, exc.exit_code)
-        # a bad token, else e.g. the board read failing after its retries
-        return fail(exc, EXIT_CONFIG if isinstance(exc, AuthFailed) else EXIT_ROWS_FAILED)
-    finally:
-        lock.release()
-    if not settings.dry_run:
-        out.emit("summary", summary.render(), **summary_fields(summary))
-    return summary.exit_code, used
+SUBCOMMANDS = ("status", "check", "board", "reconcile", "compact")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -151,39 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out.emit("message", "order-sync: nothing to send for any customer (the outbox is empty)")
         else:
             customers = list(dict.fromkeys(c for c in args.customer))
-        worst = EXIT_OK
-        budget: int | None = args.limit
-        for i, customer in enumerate(customers):
-            if budget is not None and budget <= 0:
-                skipped = customers[i:]
-                out.emit(
-                    "skipped",
-                    f"order-sync: --limit {args.limit} reached; left for the next run: {', '.join(skipped)}",
-                    customers=skipped,
-                    reason="limit",
-                )
-                break
-            code, used = push_one(args, customer, db, out, budget)
-            if budget is not None:
-                budget -= used
-            if code == EXIT_BUSY and args.all_customers:
-                out.emit(
-                    "skipped",
-                    f"order-sync: {customer} skipped: another run is pushing it; going on",
-                    customers=[customer],
-                    reason="busy",
-                )
-                continue
-            worst = max(worst, code)
-            if code == EXIT_LIMIT and customers[i + 1 :]:
-                skipped = customers[i + 1 :]
-                out.emit(
-                    "skipped",
-                    f"order-sync: stopped by a monday limit; not run: {', '.join(skipped)}",
-                    customers=skipped,
-                    reason="monday_limit",
-                )
-                break
+        worst = Customers(args, db, out, args.parallel).run(customers)
         if len(customers) > 1 or out.json:
             out.emit(
                 "run_end",
@@ -209,6 +92,10 @@ def _subcommand(name: str, argv: list[str]) -> int:
         from pusher.commands.compact import main as compact_main
 
         return compact_main(argv)
+    if name == "reconcile":
+        from pusher.commands.reconcile import main as reconcile_main
+
+        return reconcile_main(argv)
     from pusher.commands.board_create import main as provision_main
 
     return provision_main(argv)

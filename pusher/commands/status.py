@@ -205,6 +205,23 @@ def warnings(db: Database, customers: Sequence[str], samples: int = 5) -> dict[s
     return {"by_column": by_column, "samples": sample[:samples], "total": sum(int(r["n"]) for r in by_column)}
 
 
+def drift(db: Database, customers: Sequence[str]) -> list[dict[str, Any]]:
+    """The latest ``reconcile`` of each customer (MON_Drift, issue 21): when, and findings by class."""
+    if not db.relation_exists("MON_Drift"):
+        return []
+    where, params = _customer_clause(customers, "d.customer_name")
+    rel = db.relation("MON_Drift")
+    return _rows(
+        db,
+        "SELECT d.customer_name, d.found_at, d.drift_class, d.action, COUNT(*) AS n FROM "
+        f"{rel} d INNER JOIN (SELECT customer_name, MAX(found_at) AS last_at FROM {rel} "
+        "GROUP BY customer_name) l ON l.customer_name = d.customer_name AND l.last_at = d.found_at "
+        f"WHERE 1 = 1{where} GROUP BY d.customer_name, d.found_at, d.drift_class, d.action "
+        "ORDER BY d.customer_name, d.drift_class",
+        params,
+    )
+
+
 def collect(db: Database, customers: Sequence[str], parked_after: int, runs: int = 10) -> dict[str, Any]:
     pending = backlog(db, customers)
     by_code, parked = errors(db, customers, parked_after)
@@ -223,6 +240,7 @@ def collect(db: Database, customers: Sequence[str], parked_after: int, runs: int
         "parked": parked,
         "accounting": accounting(db, customers, parked_after),
         "warnings": warnings(db, customers),
+        "drift": drift(db, customers),
     }
 
 

@@ -77,6 +77,13 @@ def render(report: dict[str, Any], max_rows: int = 20) -> str:
     if len(parked) > max_rows:
         lines.append(f"    … and {len(parked) - max_rows} more (ERR_MON_CustMasterSchedule[_Subitems])")
     lines += render_warnings(report.get("warnings"))
+    found = report.get("drift") or []
+    lines.append("  drift (last reconcile, MON_Drift):" if found else "  drift: no reconcile found any")
+    for r in found:
+        lines.append(
+            f"    {_short(r['customer_name'], 24):<24} {_when(r['found_at'])}  {r['drift_class']:<16} "
+            f"{r['n']:>5}  {r['action']}"
+        )
     return "\n".join(lines)
 
 

@@ -28,6 +28,15 @@ WINDOW_KEYS = ("column", "days_before", "days_after", "keep_undated")
 BULK_KEYS = ("mode", "min_rows", "poll_seconds", "max_wait_seconds")
 HISTORY_KEYS = ("keep_days",)
 BULK_MODES = ("auto", "ingest", "backfill", "off")
+# What `pusher reconcile` finds changed by hand (docs/CONTRACT.md, issue 21); `reconcile.repair`
+# lists the ones --repair puts back (default: all of them). item_elsewhere (our item moved to
+# another board by hand) is reported only.
+DRIFT_CLASSES = (
+    "item_deleted", "item_archived", "item_moved", "item_renamed", "column_changed", "subitem_deleted",
+    "subitem_changed", "subitem_added", "item_duplicate", "item_orphan", "group_deleted", "group_renamed",
+)  # fmt: skip
+REPORTED_ONLY = ("item_elsewhere",)
+RECONCILE_KEYS = ("repair",)
 SPLIT_BY = ("none", "season")
 SIZES = ("subitems", "column")
 ON_OUT_OF_SCOPE = ("archive", "delete", "keep")
@@ -297,6 +306,28 @@ def _history(found: list[str], doc: Mapping[str, Any]) -> None:
         found.append(f"history.keep_days must be a whole number of days, at least 1, got {days!r}")
 
 
+def _reconcile(found: list[str], doc: Mapping[str, Any]) -> None:
+    section = _mapping(found, doc.get("reconcile"), "reconcile", RECONCILE_KEYS)
+    repair = section.get("repair", "all")
+    if repair == "all" or repair is None:
+        return
+    if not isinstance(repair, list) or not all(isinstance(c, str) for c in repair):
+        found.append(f"reconcile.repair must be `all` or a list of drift classes, got {repair!r}")
+        return
+    unknown = [c for c in repair if c not in DRIFT_CLASSES]
+    if unknown:
+        found.append(
+            f"reconcile.repair has unknown drift class(es) {unknown}; known: {', '.join(DRIFT_CLASSES)} "
+            f"({', '.join(REPORTED_ONLY)} are reported, never repaired)"
+        )
+
+
+def repair_classes(doc: Mapping[str, Any]) -> frozenset[str]:
+    """The drift classes ``reconcile --repair`` puts back (``reconcile.repair``; checked above)."""
+    repair = (doc.get("reconcile") or {}).get("repair", "all")
+    return frozenset(DRIFT_CLASSES if repair in ("all", None) else repair)
+
+
 def problems(doc: Any) -> list[str]:
     """Every problem of a parsed monday.yml, in file order of the sections (empty when valid)."""
     if not isinstance(doc, Mapping):
@@ -308,6 +339,7 @@ def problems(doc: Any) -> list[str]:
     _sync(found, doc)
     _bulk(found, doc)
     _history(found, doc)
+    _reconcile(found, doc)
     return found
 
 

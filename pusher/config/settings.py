@@ -30,7 +30,7 @@ from pusher.config.boards import (
     size_curve_column,
 )
 from pusher.config.dbt_mapping import dbt_mapping, fingerprint
-from pusher.config.rules import BULK_MODES, one_of, positive
+from pusher.config.rules import BULK_MODES, one_of, positive, repair_classes
 from pusher.errors import ConfigError
 
 __all__ = [
@@ -123,6 +123,7 @@ class Settings:
     bulk: BulkConfig = field(default_factory=BulkConfig)
     initial_load: bool = False  # --initial-load: the operator's word that the boards hold none of these rows
     config_file: str = "monday.yml"  # the file these settings were read from
+    repair_classes: frozenset[str] = frozenset()  # reconcile.repair: what reconcile --repair puts back
     # The fingerprint of what dbt reads of that file (pusher.config.dbt_mapping); None: not checked.
     mapping_fingerprint: str | None = None
 
@@ -189,6 +190,7 @@ def load_settings(
         "initial_load": initial_load,
         "config_file": str(path),
         "mapping_fingerprint": fingerprint(dbt_mapping(data)),
+        "repair_classes": repair_classes(data),
     }
     if sync.get("batch_size") is not None:
         values["batch_size"] = int(sync["batch_size"])

@@ -29,6 +29,9 @@ OPERATIONS = (
     "create_group",
     "read_board",
     "find_items_by_sync_key",
+    "read_board_items",
+    "read_next_items",
+    "item_states",
 )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pusher.config.settings import Settings
 from pusher.monday.client import MondayClient
-from pusher.monday.pacing import Pacer
+from pusher.monday.pacing import JITTER, Pacer
 from pusher.run.progress import Progress
 from pusher.run.sender import Sender
 from pusher.run.summary import Summary
@@ -31,6 +31,7 @@ def pacer_for(settings: Settings, sleep: Callable[[float], None] = time.sleep) -
         requests_per_minute=settings.requests_per_minute,
         max_wait=settings.max_limit_wait,
         sleep=sleep,
+        jitter=JITTER,
     )
 
 

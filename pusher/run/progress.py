@@ -39,8 +39,10 @@ class Progress:
         interval: float = 10.0,
         redraw: float = 0.2,
         clock: Callable[[], float] = time.monotonic,
+        label: str | None = None,
     ) -> None:
         self.summary = summary
+        self.label = label  # named in plain lines, e.g. the customer when several are pushed at once
         self.out = out
         self.stream = stream if stream is not None else sys.stdout
         if tty is None:
@@ -74,7 +76,7 @@ class Progress:
         if self.tty:
             filled = int(BAR_WIDTH * done / total)
             return f"[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {text}"
-        return f"push progress: {text}"
+        return f"push progress ({self.label}): {text}" if self.label else f"push progress: {text}"
 
     # ------------------------------------------------------------- drawing
     def update(self) -> None:

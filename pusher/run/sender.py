@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 LOOKUP_CHUNK = 50
 # A document refused for its size is split in halves; other refusals would fail the same way.
 SPLIT_CODES = frozenset({"maxComplexityExceeded", "ComplexityException", "HTTP_413"})
+RESIZE = "BUDGET_SHARED"  # a 429 answered while other pushers spend the budget: resend smaller
 
 
 def group_hash(title: str) -> str:
@@ -87,7 +88,10 @@ class Sender:
         """
         failures, conflict_waited = 0, 0.0
         while True:
-            self.pacer.before_request(self.pacer.estimate(request.size) if request.mutation else 2_000)
+            if request.mutation:
+                self.pacer.before_request(self.pacer.estimate(request.size))
+            else:
+                self.pacer.before_request(self.pacer.document_estimate(request.document))
             try:
                 if request.mutation:
                     with self.lock(board_id).held():
@@ -103,8 +107,15 @@ class Sender:
                     resp = self.client.execute(request.document, request.variables, mutation=False)
             except RateLimited as exc:
                 self.pacer.rate_limited(exc.code, exc.retry_in, exc.message)
+                if request.mutation and request.size > self.pacer.full_batch():
+                    # Another pusher spends this account's budget too: what is resent is sized to
+                    # this pusher's share of a window (nothing of the refused request was applied).
+                    raise Rejected(RESIZE, f"resending in batches of {self.pacer.full_batch()}") from None
                 continue
-            except Transient as exc:
+            except BaseException as exc:
+                self.pacer.release()  # no reading came back: its reserved points are free again
+                if not isinstance(exc, Transient):
+                    raise
                 if request.mutation and exc.code in CONFLICT_CODES and conflict_waited < CONFLICT_WAIT:
                     # monday is still applying this very request (same key, sent earlier): wait
                     # for it to finish, then its answer is replayed. Not a retry of a failure.
@@ -117,7 +128,10 @@ class Sender:
                 failures += 1
                 self.sleep(self.settings.retry_backoff * 2 ** (failures - 1))
                 continue
-            self.pacer.observe(resp.complexity, request.size if request.mutation else 0)
+            if request.mutation:
+                self.pacer.observe(resp.complexity, request.size)
+            else:
+                self.pacer.observe(resp.complexity, document=request.document)
             return resp
 
     # --------------------------------------------------------------- lookups
@@ -240,6 +254,12 @@ class Sender:
                 self.log.write(
                     outcome_events(intents, [Outcome("error", None, exc.code, exc.message)] * len(pending))
                 )
+                if len(pending) > 1 and exc.code == RESIZE:
+                    size = max(1, len(pending) * self.pacer.full_batch() // max(1, request.size))
+                    for i in range(0, len(pending), size):
+                        part = pending[i : i + size]
+                        results += self._send_chunk(operation, part, template_board, log_board, adopt)
+                    return results
                 if len(pending) > 1 and exc.code in SPLIT_CODES:
                     log.warning("%s batch of %d refused (%s); splitting", operation, len(pending), exc.code)
                     half = len(pending) // 2

@@ -7,7 +7,7 @@ identifiers (schema and relation names, validated) are put into SQL text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,12 +20,25 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,127}$")
 class Database:
     """A DB-API connection plus the little dialect knowledge the pusher needs."""
 
-    def __init__(self, conn: Any, dialect: str, schema: str) -> None:
+    def __init__(
+        self, conn: Any, dialect: str, schema: str, reopen: Callable[[], Database] | None = None
+    ) -> None:
         if not _IDENT.match(schema):
             raise ConfigError(f"schema name {schema!r} is not a plain identifier")
         self.conn = conn
         self.dialect = dialect
         self.schema = schema
+        self._reopen = reopen
+
+    def fork(self) -> Database:
+        """Another connection to the same database, for another thread (a DB-API connection is
+        not shared between threads). On SQL Server a new session, so its application locks are its
+        own; on DuckDB a second connection to the same open file (DuckDB's own ``cursor``)."""
+        if self.dialect == "duckdb":
+            return Database(self.conn.cursor(), self.dialect, self.schema)
+        if self._reopen is None:
+            raise ConfigError("this database connection cannot be opened a second time")
+        return self._reopen()
 
     def relation(self, name: str) -> str:
         """The quoted, schema-qualified name of a relation in the dbt target schema."""
@@ -77,11 +90,23 @@ class Database:
     def insert_many(
         self, cur: Any, relation: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
-        """Multi-row ``INSERT ... VALUES (?, ...), (?, ...)`` in chunks under 2,000 parameters
-        (SQL Server allows 2,100 per statement); much faster than executemany on duckdb."""
+        """Insert ``rows`` (tuples in ``columns`` order). DuckDB: one statement taking each column
+        as one list parameter (``UNNEST``), ~35x less CPU than multi-row VALUES at 100,000 rows
+        (issue 22); a column mixing value types goes the VALUES way, which converts per value.
+        SQL Server: multi-row ``INSERT ... VALUES (?, ...), (?, ...)`` in chunks under 2,000
+        parameters (it allows 2,100 per statement)."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.dialect == "duckdb":
+            lists = [list(c) for c in zip(*rows, strict=True)]
+            if all(len({type(v) for v in c if v is not None}) <= 1 for c in lists):
+                unnest = ", ".join(f"UNNEST(?) AS c{i}" for i in range(len(columns)))
+                cur.execute(f"INSERT INTO {relation} ({names}) SELECT * FROM (SELECT {unnest})", lists)
+                return
         per = max(1, min(1000, MAX_PARAMS // max(1, len(columns))))
         row_marks = "(" + ", ".join("?" for _ in columns) + ")"
-        head = f"INSERT INTO {relation} ({', '.join(columns)}) VALUES "
+        head = f"INSERT INTO {relation} ({names}) VALUES "
         for i in range(0, len(rows), per):
             chunk = rows[i : i + per]
             cur.execute(head + ", ".join(row_marks for _ in chunk), [v for row in chunk for v in row])

@@ -96,6 +96,8 @@ def resource_name(customer: str) -> str:
 def create_run_locks(db: Database) -> None:
     """``MON_RunLocks`` when it is missing (dbt's on-run-start hook makes it too)."""
     table = db.relation(RUN_LOCKS)
+    if db.dialect == "duckdb" and db.relation_exists(RUN_LOCKS):
+        return  # DuckDB: a second CREATE on another connection at once is a write-write conflict
     with db.transaction() as cur:
         if db.dialect == "sqlserver":
             cur.execute(

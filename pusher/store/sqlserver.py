@@ -300,4 +300,5 @@ def _connect_sqlserver(output: Mapping[str, Any]) -> Database:
         conn.timeout = query_timeout
     except AttributeError:  # pragma: no cover - a backend without per-connection query timeouts
         pass
-    return Database(conn, "sqlserver", str(output.get("schema") or "dbo"))
+    schema = str(output.get("schema") or "dbo")
+    return Database(conn, "sqlserver", schema, reopen=lambda: _connect_sqlserver(output))

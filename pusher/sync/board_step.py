@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pusher.boards.capacity import BOARD_FULL, over_limit
 from pusher.boards.views import Boards
 from pusher.bulk.wave import JOB_PENDING, BulkWave
-from pusher.monday.operations import Op, compact, diff_values
+from pusher.monday.operations import ITEM_GONE, Op, Outcome, compact, diff_values
 from pusher.run.context import RunContext
 from pusher.run.summary import RowError
 from pusher.store.outbox import ItemRow, SubitemRow
@@ -61,6 +61,7 @@ class BoardStep:
         self.adopter = Adopter(ctx, self.prepare_update)
         self.full: dict[str, str] = {}  # board id → why its creates wait (BOARD_FULL)
         self.bulk: BulkWave | None = None  # large create / removal waves as monday jobs (issue 11)
+        self.healed: set[str] = set()  # items found gone by hand (issue 21): created again this run
 
     def defer(self, op: Op, code: str, message: str) -> None:
         """Leave a row in the outbox for a later run (it was not attempted)."""
@@ -186,7 +187,27 @@ class BoardStep:
         ready = self.adopter.before_send(ready)
         self.ctx.sender.send("create_items", ready, board_id, board_id, adopt=self.adopter.adopt)
         follow, self.adopter.followups["item"] = self.adopter.followups["item"], []
-        self.ctx.sender.send("update_items", sends + follow, board_id, board_id)
+        self.heal(self.ctx.sender.send("update_items", sends + follow, board_id, board_id))
+
+    def jobs_done(self, wait: bool = False) -> None:
+        """Settle the import jobs in flight that finished (``wait``: all of them); the items they
+        did not create for sure go by mutation now, on their own board (looked up first when
+        their fate is unknown), or wait when monday called the board full."""
+        if self.bulk is None:
+            return
+        by_board: dict[str, list[Op]] = {}
+        for op in self.bulk.collect(wait):
+            by_board.setdefault(op.board_id or "", []).append(op)
+        for board_id, ops in by_board.items():
+            if board_id in self.bulk.state.full:
+                self.full[board_id] = self.bulk.state.full[board_id]
+                for op in ops:
+                    self.defer(op, BOARD_FULL, self.full[board_id])
+                continue
+            ops = self.adopter.before_send(ops)
+            self.ctx.sender.send("create_items", ops, board_id, board_id, adopt=self.adopter.adopt)
+            follow, self.adopter.followups["item"] = self.adopter.followups["item"], []
+            self.heal(self.ctx.sender.send("update_items", follow, board_id, board_id))
 
     def _job_pending(self, op: Op) -> bool:
         """A row an earlier run's import job may still create: deferred, never sent twice."""
@@ -250,6 +271,25 @@ class BoardStep:
             creates = []
         self.ctx.sender.send("delete_subitems", deletes, None, board_id)
         creates = self.adopter.before_send(creates)
-        self.ctx.sender.send("create_subitems", creates, None, board_id, adopt=self.adopter.adopt)
+        self.heal(self.ctx.sender.send("create_subitems", creates, None, board_id, adopt=self.adopter.adopt))
         follow, self.adopter.followups["subitem"] = self.adopter.followups["subitem"], []
-        self.ctx.sender.send("update_subitems", updates + follow, sub_board, board_id)
+        self.heal(self.ctx.sender.send("update_subitems", updates + follow, sub_board, board_id))
+
+    def heal(self, results: Sequence[tuple[Op, Outcome]]) -> None:
+        """An update or a subitem create that monday answers "item not found" (deleted by hand): the
+        item (a subitem create: its parent) is logged deleted, so the outbox creates the line again
+        (Sync runs a second pass for ``healed``); the row's error leaves the summary."""
+        gone = [(op, res) for op, res in results if res.status == "error" and res.error_code == ITEM_GONE]
+        for op, _ in gone:
+            if op.entity == "subitem" and op.operation == "create":
+                parent = Op("item", "delete", op.parent_sync_key or "", board_id=op.board_id)
+                self.ctx.sender.record_ok_without_request(
+                    parent, "delete", op.board_id or "", op.monday_parent_id
+                )
+                self.healed.add(parent.sync_key)
+            else:
+                self.ctx.sender.record_ok_without_request(op, "delete", op.board_id or "", op.monday_id)
+                self.healed.add(op.parent_sync_key if op.entity == "subitem" else op.sync_key or "")
+        keys = {(op.entity, op.sync_key) for op, _ in gone}
+        errors = self.ctx.summary.errors
+        errors[:] = [e for e in errors if (e.entity, e.sync_key) not in keys or e.code != ITEM_GONE]

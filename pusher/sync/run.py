@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
@@ -56,6 +57,7 @@ class Sync:
         sleep: Callable[[float], None] = time.sleep,
         out: Callable[[str], None] = print,
         run_id: str | None = None,
+        progress_tty: bool | None = None,
     ) -> None:
         self.s = settings
         self.db = db
@@ -65,10 +67,12 @@ class Sync:
         self.run_id = run_id or str(uuid.uuid4())
         self.pacer = pacer or pacer_for(settings, sleep)
         self.maker: Any = None  # board_maker.BoardMaker, made when a board must be made or found
+        self.progress_tty = progress_tty  # False: plain progress lines (customers pushed side by side)
 
     # ------------------------------------------------------------------ run
     def run(self) -> Summary:
         started = time.monotonic()
+        self._waits_before = self.pacer.mine()  # the pacer may be shared with other customers' runs
         s = self.s
         items = read_items(self.db, s.customer, s.filters)
         subitems: list[SubitemRow] | None = None
@@ -104,7 +108,7 @@ class Sync:
             self.summary,
             self.client,
             pacer=self.pacer,
-            progress=Progress(self.summary, out=self.out),
+            progress=Progress(self.summary, out=self.out, tty=self.progress_tty, label=customer),
             sleep=self.sleep,
         )
         self.boards = Boards(self.ctx)
@@ -118,13 +122,27 @@ class Sync:
                 items = read_items(self.db, s.customer, s.filters)
                 subitems = None
             if items:
-                self._items(items, parents, subitems)
+                self._items(items, parents, subitems)  # import jobs started, not waited for
             if subitems is None:
                 subitems = read_subitems(self.db, s.customer, parents)
                 check_mapping(s, self.db, subitems, "no subitem was sent")
                 self.summary.outbox_rows += len(subitems)
             self._delete_guard(subitems)
-            self._subitems(subitems)
+            held = self.bulk.in_flight()  # rows in jobs still running, and the subitems of their items
+            waits = [("subitem", r.sync_key) in held or ("item", r.parent_sync_key) in held for r in subitems]
+            self._subitems([r for r, w in zip(subitems, waits, strict=True) if not w])
+            self.step.jobs_done(wait=True)
+            self._subitems([r for r, w in zip(subitems, waits, strict=True) if w])
+            if self.step.healed:  # items deleted by hand that this run ran into: create them again
+                healed, self.step.healed = sorted(self.step.healed), set()
+                again = set(healed)  # what waited on them in the first pass is tried again now
+                self.summary.deferred = [
+                    d for d in self.summary.deferred if d.sync_key.split("|")[0] not in again
+                ]
+                keys = dataclasses.replace(s.filters, sync_keys=tuple(healed))
+                self._items(read_items(self.db, s.customer, keys), set(healed), None)
+                self.step.jobs_done(wait=True)
+                self._subitems(read_subitems(self.db, s.customer, healed))
         except LimitStop as exc:
             self.summary.stopped = str(exc)
         finally:
@@ -138,8 +156,9 @@ class Sync:
             ctx.progress.close()
         self.summary.seconds = time.monotonic() - started
         self.summary.http_calls = self.client.http_calls if self.client else 0
-        self.summary.paced_seconds = self.pacer.paced
-        self.summary.limit_wait_seconds = self.pacer.waited
+        paced, waited = self.pacer.mine()
+        self.summary.paced_seconds = paced - self._waits_before[0]
+        self.summary.limit_wait_seconds = waited - self._waits_before[1]
         return self.summary
 
     # --------------------------------------------------------------- guards
@@ -228,6 +247,7 @@ class Sync:
         )
         for board_id, board_rows in self._ordered(work):
             self.step.items(board_id, board_rows, removed, confirmed, planned[board_id])
+            self.step.jobs_done()  # the jobs that finished meanwhile (a poll round when one is due)
 
     def _ordered(self, by_board: dict[str, list[Any]]) -> list[tuple[str, list[Any]]]:
         """Boards by name, then id: the same order every run."""

@@ -691,6 +691,39 @@ def test_bulk_sigkill_after_the_upload(world: World, monkeypatch: pytest.MonkeyP
     assert_settled(world)
 
 
+@pytest.mark.parametrize("processing", ["side_by_side", "queue"])
+def test_bulk_sigkill_with_several_jobs_in_flight(
+    world: World, monkeypatch: pytest.MonkeyPatch, processing: str
+) -> None:
+    """Issue 22: every job is started and uploaded before any is waited for. Killed with several
+    jobs uploaded and none finished (side by side, or queued one at a time): the rerun settles
+    each from its report; no row is lost, none is sent twice."""
+    _bulk_config(world, monkeypatch, min_rows=5)
+    world.sandbox.configure(import_rows_per_second=2, import_processing=processing)
+    proc = world.spawn(world.first, "--bulk", "ingest")
+
+    def in_flight(stats: dict[str, Any]) -> bool:
+        jobs = list(world.sandbox.jobs.jobs.values())
+        return sum(j.data is not None for j in jobs) >= 2 and not any(j.status == "COMPLETED" for j in jobs)
+
+    world.wait_for("two jobs uploaded", in_flight, proc)
+    world.kill(proc)
+    intents = world.sql("select sync_key from main.MON_PushLog where entity = 'job' and phase = 'intent'")
+    assert len(intents) >= 2 and _jobs(world, "outcome") == []
+    world.sandbox.configure(import_rows_per_second=2000)
+    assert world.push("--bulk", "ingest", customers=[world.first]) == [EXIT_OK]
+    assert len(_jobs(world, "outcome")) >= len(intents)
+    resent = world.sql(
+        "select count(*) from main.MON_PushLog l where phase = 'intent' and entity <> 'job' and sync_key in "
+        "(select sync_key from main.MON_PushLog j where j.phase = 'intent' and j.entity <> 'job' "
+        "and j.batch_id in (select sync_key from main.MON_PushLog where entity = 'job') "
+        "and j.batch_id <> l.batch_id)"
+    )
+    assert resent == [(0,)]  # the killed run's job rows were taken from the reports, never sent again
+    assert world.push("--bulk", "ingest") == [EXIT_OK] * len(world.customers)
+    assert_settled(world)
+
+
 def test_bulk_job_failing_half_way(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The job ends FAILED (INTERNAL_ERROR) after a few rows: those stay and are confirmed from the
     report, the rest are errors left in the outbox, and the rerun creates them once."""

@@ -77,6 +77,7 @@ class ImportJob:
     fail_after: int | None = None  # fault: FAILED / INTERNAL_ERROR after this many steps
     stall_after: int | None = None  # fault: stays PROCESSING after this many steps
     report_expired: bool = False  # fault: the report URL is expired when the job ends
+    waiting: bool = False  # queue: uploaded, behind another job (reads PROCESSING at 0 %)
 
     def reject(self, reason: str, message: str | None) -> None:
         self.status, self.failure_reason, self.failure_message = REJECTED, reason, message
@@ -99,7 +100,7 @@ class ImportJob:
         """``ItemsJobStatus`` fields."""
         return {
             "__typename": "ItemsJobStatus",
-            "status": self.status,
+            "status": PROCESSING if self.waiting else self.status,
             "counts": dict(self.counts),
             "progress_percentage": self.progress(),
             "failure_reason": self.failure_reason,

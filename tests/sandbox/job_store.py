@@ -26,6 +26,7 @@ from .limits import Limits
 from .state import SandboxState
 
 HOUR = 3600.0
+QUEUE = "queue"  # Limits.import_processing: the account's import jobs one at a time, upload order
 TICK_SECONDS = 0.02
 MAX_STEPS_PER_TICK = 500
 START_FIELDS = frozenset({"ingest_items", "backfill_items"})
@@ -49,6 +50,7 @@ class JobStore:
         self.uploads: dict[str, str] = {}  # upload token -> job id
         self.reports: dict[str, str] = {}  # report token -> job id
         self._starts: deque[float] = deque()
+        self._free_at = 0.0  # queue: monday time the job ahead ends (its last row at the rate)
         self._budget: list[list[float]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -188,21 +190,43 @@ class JobStore:
             return total
         return min(total, int((now - started_at) * rate))
 
-    def _step_import(self, job: ImportJob, now: float, budget: int) -> int:
+    def _step_import(self, job: ImportJob, now: float, budget: int, turn: bool = True) -> int:
+        """Advance one import job; ``turn``: its file may be checked now (queue: nothing runs ahead)."""
         if job.status == UPLOAD_PENDING and job.data is not None:
+            job.waiting = not turn
+            if not turn:
+                return 0
             reserve = plan(job, self.state, self.limits, self.budget_left(now), now)
             if reserve:
                 job.reserved = [now, float(reserve)]
                 self._budget.append(job.reserved)
                 job.release(job.counts["skipped"])
+            if job.status == PROCESSING and self.limits.import_processing == QUEUE:
+                job.started_at = max(job.started_at or now, self._free_at)
         ran = 0
         if job.status == PROCESSING:
             ran = run_steps(job, self.state, self._due(job.started_at, now, len(job.steps)), budget)
+            if job.status in ENDED and self.limits.import_processing == QUEUE:
+                self._free_at = self._end_of(job, now)
         if job.status in (COMPLETED, FAILED) and job.parsed is not None and job.report_token is None:
             job.report_token = secrets.token_urlsafe(18)
             job.report_expires = now if job.report_expired else now + self.limits.job_url_ttl_seconds
             self.reports[job.report_token] = job.id
         return ran
+
+    def _end_of(self, job: ImportJob, now: float) -> float:
+        """When a job's last row was due (not the tick that saw it): the next one starts there."""
+        rate = self.limits.import_rows_per_second
+        if rate <= 0 or job.started_at is None or job.fail_after is not None:
+            return now
+        return min(now, job.started_at + len(job.steps) / rate)
+
+    def _import_order(self) -> list[ImportJob]:
+        """Side by side: every job; queue: by upload time (files not yet uploaded last)."""
+        jobs = list(self.jobs.values())
+        if self.limits.import_processing != QUEUE:
+            return jobs
+        return sorted(jobs, key=lambda j: math.inf if j.uploaded_at is None else j.uploaded_at)
 
     def tick(self, max_steps: int = MAX_STEPS_PER_TICK) -> bool:
         """Advance every job to the clock (at most ``max_steps`` rows); True while any is busy."""
@@ -213,10 +237,13 @@ class JobStore:
         with self.state.lock:
             now = self.clock.now()
             busy = False
-            for job in list(self.jobs.values()):
+            queue = self.limits.import_processing == QUEUE
+            ahead = queue and any(j.status == PROCESSING for j in self.jobs.values())
+            for job in self._import_order():
                 if job.status not in ENDED:
-                    max_steps -= self._step_import(job, now, max_steps)
+                    max_steps -= self._step_import(job, now, max_steps, turn=not ahead)
                     busy = busy or job.status == PROCESSING
+                    ahead = queue and (ahead or job.status == PROCESSING)
             for bulk in list(self.bulk.values()):
                 if bulk.status in (PENDING, RUNNING):
                     due = self._due(bulk.started_at or now, now, len(bulk.item_ids))
@@ -255,6 +282,7 @@ class JobStore:
         with self.state.lock:
             self._starts.clear()
             self._budget.clear()
+            self._free_at = 0.0
 
     def summary(self) -> dict[str, Any]:
         with self.state.lock:

@@ -51,6 +51,9 @@ class Limits:
     field_costs: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_FIELD_COSTS))
     # Bulk import and bulk archive/delete jobs; times are monday seconds (scaled with the minute).
     import_rows_per_second: float = 200.0  # processing rate (monday documents none)
+    # side_by_side: each import job runs from its upload at the rate; queue: the account's jobs
+    # run one at a time in upload order (monday documents neither)
+    import_processing: str = "side_by_side"
     import_starts_per_hour: int = 100  # ingest_items + backfill_items starts per account
     ingest_items_per_hour: int = 19_000  # ingest's hourly item budget per account
     ingest_max_rows: int = 10_000
@@ -112,6 +115,8 @@ class LimitTracker:
             self._daily = _Window()
             self.in_flight = 0
             self.max_in_flight = 0
+            self._on_board: dict[str, int] = {}
+            self.max_on_one_board = 0  # mutation requests in flight on one board at once (monday asks 1)
 
     # concurrency ----------------------------------------------------------
     def enter(self) -> LimitHit | None:
@@ -130,6 +135,17 @@ class LimitTracker:
     def exit(self) -> None:
         with self._lock:
             self.in_flight -= 1
+
+    def board_enter(self, board: str) -> None:
+        """A mutation request on ``board`` starts: monday asks for one at a time per board (not an
+        error monday returns, so it is counted, not refused)."""
+        with self._lock:
+            self._on_board[board] = self._on_board.get(board, 0) + 1
+            self.max_on_one_board = max(self.max_on_one_board, self._on_board[board])
+
+    def board_exit(self, board: str) -> None:
+        with self._lock:
+            self._on_board[board] -= 1
 
     # calls ----------------------------------------------------------------
     def take_call(self) -> LimitHit | None:
@@ -191,6 +207,7 @@ class LimitTracker:
             return {
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
+                "max_mutations_in_flight_on_one_board": self.max_on_one_board,
                 "complexity_used": self._budget.used,
                 "complexity_reset_in": self._budget.reset_in(now, lim.window_seconds),
                 "requests_in_window": self._requests.used,

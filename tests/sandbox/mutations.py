@@ -12,6 +12,7 @@ from graphql import GraphQLResolveInfo
 from . import board_ops
 from . import columns as cols
 from .errors import INVALID_ARGUMENT, INVALID_ITEM_ID, MondayError
+from .hand_edits import delete_group, duplicate_item, update_group
 from .views import BoardView, GroupView, ItemView, column_dict, ctx_of
 
 Resolver = Callable[..., Any]
@@ -225,3 +226,29 @@ def m_create_column(
         after_column_id=after_column_id,
     )
     return column_dict(column)
+
+
+@mutation
+def m_delete_group(_: Any, info: GraphQLResolveInfo, board_id: str, group_id: str) -> GroupView:
+    st = ctx_of(info).state
+    board, group = delete_group(st, board_id, group_id)
+    view = GroupView(st, board, {**group})
+    view.deleted = True
+    return view
+
+
+@mutation
+def m_update_group(
+    _: Any, info: GraphQLResolveInfo, board_id: str, group_id: str, group_attribute: str, new_value: str
+) -> GroupView:
+    st = ctx_of(info).state
+    board, group = update_group(st, board_id, group_id, group_attribute, new_value)
+    return GroupView(st, board, group)
+
+
+@mutation
+def m_duplicate_item(
+    _: Any, info: GraphQLResolveInfo, board_id: str, item_id: str | None = None, **__: Any
+) -> ItemView:
+    st = ctx_of(info).state
+    return ItemView(st, duplicate_item(st, board_id, _need_item_id(item_id)))

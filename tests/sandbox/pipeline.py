@@ -238,6 +238,26 @@ class GraphQLEndpoint:
             return self._limited(hit)
         self.stats.bump("counters", "complexity_charged", cost)
 
+        board = str(variables.get("board") or "") if is_mutation else ""
+        if board:
+            self.tracker.board_enter(board)
+        try:
+            return self._applied(document, roots, variables, op_name, is_mutation, token, fault, snapshot)
+        finally:
+            if board:
+                self.tracker.board_exit(board)
+
+    def _applied(
+        self,
+        document: Any,
+        roots: list[tuple[str, str]],
+        variables: dict[str, Any],
+        op_name: str | None,
+        is_mutation: bool,
+        token: str,
+        fault: Fault | None,
+        snapshot: dict[str, Any],
+    ) -> Reply:
         n_mut = len(roots) if is_mutation else 0
         delay = self.latency_ms + self.latency_per_mutation_ms * n_mut
         if delay > 0:

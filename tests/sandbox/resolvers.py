@@ -30,9 +30,12 @@ from .mutations import (
     m_create_item,
     m_create_subitem,
     m_delete_board,
+    m_delete_group,
     m_delete_item,
     m_duplicate_board,
+    m_duplicate_item,
     m_move_item_to_group,
+    m_update_group,
 )
 from .queries import q_boards, q_complexity, q_items, q_items_by_column_values, q_me, q_next_items_page
 
@@ -84,6 +87,9 @@ MUTATION_RESOLVERS: dict[str, Resolver] = {
     "delete_item": m_delete_item,
     "archive_item": m_archive_item,
     "move_item_to_group": m_move_item_to_group,
+    "delete_group": m_delete_group,
+    "update_group": m_update_group,
+    "duplicate_item": m_duplicate_item,
     "create_group": m_create_group,
     "create_board": m_create_board,
     "duplicate_board": m_duplicate_board,

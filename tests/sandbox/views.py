@@ -145,7 +145,8 @@ class GroupView:
         self.color = group.get("color", "#579bfc")
         self.archived = bool(group.get("archived", False))
         self.deleted = False
-        self.position = str(65536 * (board["groups"].index(group) + 1))
+        at = next((i for i, g in enumerate(board["groups"]) if g["id"] == group["id"]), -1)
+        self.position = str(65536 * (at + 1))  # a deleted group has none
 
     def items_page(
         self,

@@ -457,6 +457,30 @@ def test_processing_is_asynchronous_at_the_configured_rate(sandbox: SandboxServe
     assert wait(sandbox, job["job_id"])["counts"]["created"] == 50
 
 
+@pytest.mark.parametrize("processing", ["side_by_side", "queue"])
+def test_jobs_of_the_account_side_by_side_or_one_at_a_time(sandbox: SandboxServer, processing: str) -> None:
+    # two 20-row jobs at 1 row a monday second: side by side both are done after 20 s; queued,
+    # the second (uploaded last) reads PROCESSING at 0 % until the first ends, then takes 20 s more
+    sandbox.configure(import_rows_per_second=1, import_processing=processing)
+    first, second = start(sandbox), start(sandbox)
+    put(first["upload_url"], lines("name", *[f"a{n}" for n in range(20)]))
+    put(second["upload_url"], lines("name", *[f"b{n}" for n in range(20)]))
+    sandbox.advance_clock(10)
+    half = [status(sandbox, j["job_id"]) for j in (first, second)]
+    assert [s["status"] for s in half] == ["PROCESSING", "PROCESSING"]
+    assert half[0]["counts"]["created"] >= 10
+    if processing == "queue":
+        assert half[1]["progress_percentage"] == 0 and half[1]["counts"]["created"] == 0
+    else:
+        assert half[1]["counts"]["created"] >= 10
+    sandbox.advance_clock(10.5)
+    after = [status(sandbox, j["job_id"]) for j in (first, second)]
+    assert after[0]["status"] == "COMPLETED"
+    assert after[1]["status"] == ("PROCESSING" if processing == "queue" else "COMPLETED")
+    sandbox.advance_clock(20.5)
+    assert status(sandbox, second["job_id"])["counts"]["created"] == 20
+
+
 def test_a_scaled_minute_scales_the_processing_rate() -> None:
     # 1 row per monday second: 40 rows take 40 s at real speed, 0.4 s when monday's minute is 0.6 s
     with SandboxServer(board_spec=SPEC, window_seconds=0.6, import_rows_per_second=1) as fast:

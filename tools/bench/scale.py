@@ -1,78 +1,65 @@
 """Scale benchmark: one customer with 50,000 order lines over six seasons, boards made on demand.
 
-    python -m tools.bench.scale                                  # 50,000 lines, both size modes
+    python -m tools.bench.scale                                  # 50,000 lines, every run below
     python -m tools.bench.scale --lines 5000 --modes subitems    # a smaller run
+    python -m tools.bench.scale --runs side_by_side queue        # leave out the mutation path
     python -m tools.bench.scale --scale 20                       # monday's minute shrunk to 3 s
-    python -m tools.bench.scale --bulk off                       # mutations only (no import jobs)
 
 Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
 
 1. ``tools.sample_orders create --customers 1 --seasons 6 --lines-per-order 1-6`` (orders of
    1-6 lines, ~8.7 non-zero sizes a line) and ``dbt build`` with the mapping of
    ``docs/examples/monday.by-season.yml`` passed as ``--vars`` (``tools.codegen --print-vars``);
-2. the monday sandbox (``tests/sandbox``), started EMPTY (no board at all), with monday's limits
-   and latency scaled like ``tools.bench.push`` does: a window of 60/scale s holding the full
-   10,000,000 points, 300/scale ms per request + 20/scale ms per mutation; the daily call
-   limit is off (the figures say how many calls each plan's day allows);
-3. ``python -m pusher --all-customers [--bulk MODE]`` exactly as an operator runs it
-   (``ORDER_SYNC_CONFIG`` pointing at the example; bulk jobs on the sandbox's clock, which
-   runs at the same scale), the first sync; then ``tools.sample_orders edit --share 0.05``
-   (5 % of the lines: new quantities, sizes zeroed, cancelled, moved to another season),
-   ``dbt build`` and the second sync.
+   the built database is copied for each run, so every run starts from the same outbox;
+2. per run, the monday sandbox (``tests/sandbox``), started EMPTY (no board at all), with monday's
+   limits and latency scaled like ``tools.bench.push`` does: a window of 60/scale s holding the
+   full 10,000,000 points, 300/scale ms per request + 20/scale ms per mutation; the daily call
+   limit is off (the figures say how many calls each plan's day allows); imports at 200 rows a
+   monday second;
+3. ``python -m pusher --all-customers`` exactly as an operator runs it (``ORDER_SYNC_CONFIG``
+   pointing at the example), the first sync. The runs (``--runs``): ``mutations`` (``--bulk
+   off``), ``side_by_side`` (``--bulk backfill --initial-load``; the sandbox runs the account's
+   import jobs side by side) and ``queue`` (the same, the sandbox runs them one at a time in upload
+   order: monday documents neither). After the ``side_by_side`` run (the only one with
+   ``sizes: column``), ``tools.sample_orders edit --share 0.05`` (5 % of the lines: new quantities,
+   sizes zeroed, cancelled, moved to another season), ``dbt build`` and a second sync with the
+   pusher's default ``--bulk``.
 
 Prints per sync: boards made, live items and subitems, the fullest board, mutations (by kind),
-HTTP calls, 429s and "monday minutes" (wall time ÷ the scaled window: how long monday would
-take at its real limits). It asserts nothing. The sandbox runs in this process (its state is
-read directly), the pusher in its own.
+import jobs and their rows, HTTP calls, 429s, "monday minutes" (wall time ÷ the scaled window: how
+long monday would take at its real limits), the floor (rows created ÷ the import rate: no load
+can be faster at that rate, one job at a time) and the pusher's CPU seconds. It asserts nothing.
+The sandbox runs in this process (its state is read directly), the pusher in its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from tests.sandbox import SandboxServer
+from tools.bench.scale_report import IMPORT_RATE, Figures, render, verdict
 from tools.sample_orders import Shape, create, edit_share
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "monday.by-season.yml"
 TOKEN = "tok-bench-scale-31d7"  # noqa: S105 (the sandbox accepts only this)
-DAILY_CALLS = {"Standard": 1_000, "Pro": 10_000, "Enterprise": 25_000}
-
-
-@dataclass
-class Figures:
-    """What one sync did, read from the sandbox before and after it."""
-
-    label: str
-    seconds: float
-    window: float
-    exit_code: int
-    item_boards: int = 0
-    subitem_boards: int = 0
-    boards_made: int = 0
-    items: int = 0
-    subitems: int = 0
-    archived: int = 0
-    fullest: tuple[str, int] = ("", 0)
-    mutations: Counter[str] = field(default_factory=Counter)
-    calls: int = 0
-    rate_limited: int = 0
-
-    @property
-    def monday_minutes(self) -> float:
-        return self.seconds / self.window
+RUNS = {  # run → (pusher arguments of the first sync, the sandbox's import_processing)
+    "mutations": (["--bulk", "off"], "side_by_side"),
+    "side_by_side": (["--bulk", "backfill", "--initial-load"], "side_by_side"),
+    "queue": (["--bulk", "backfill", "--initial-load"], "queue"),
+}
 
 
 def board_census(sandbox: SandboxServer) -> dict[str, Any]:
@@ -126,6 +113,8 @@ def push(
 ) -> Figures:
     """One ``python -m pusher --all-customers``, with the sandbox's figures before and after."""
     before, census0 = sandbox.stats, board_census(sandbox)
+    jobs0 = set(sandbox.jobs.jobs)
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     with log.open("a") as out:
         out.write(f"\n===== {label}\n")
@@ -138,7 +127,14 @@ def push(
             stderr=subprocess.STDOUT,
             check=False,
         ).returncode
-    return figures(label, time.monotonic() - started, window, code, sandbox, before, census0)
+    seconds = time.monotonic() - started
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    fig = figures(label, seconds, window, code, sandbox, before, census0)
+    fig.cpu_seconds = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
+    with sandbox.state.lock:
+        new = [j for key, j in sandbox.jobs.jobs.items() if key not in jobs0]
+    fig.jobs, fig.job_rows = len(new), sum(j.counts["submitted"] for j in new)
+    return fig
 
 
 def figures(
@@ -170,6 +166,7 @@ def figures(
         mutations=+mutations,
         calls=after["requests"] - before["requests"],
         rate_limited=limited,
+        created=max(0, census["items"] + census["subitems"] - census0["items"] - census0["subitems"]),
     )
 
 
@@ -184,91 +181,75 @@ def write_config(tmp: Path, mode: str, window: float) -> Path:
     return path
 
 
-def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
-    tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{mode}-"))
-    db = tmp / "orders.duckdb"
+def build(mode: str, args: argparse.Namespace, tmp: Path) -> Path:
+    """The sample orders of ``args`` and ``dbt build`` with size mode ``mode``: the database."""
+    db = tmp / "built.duckdb"
+    create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, 6, (1, 6)))
+    built = dbt_build(tmp, run_env(tmp, db, write_config(tmp, mode, 60.0 / args.scale)), tmp / "monday.yml")
+    print(f"[{mode}] dbt build {built:.0f}s", flush=True)
+    return db
+
+
+def run_env(tmp: Path, db: Path, config: Path) -> dict[str, str]:
     shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
+    return {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(tmp),
+        "ORDER_SYNC_DUCKDB": str(db),
+        "ORDER_SYNC_TARGET": "duckdb",
+        "ORDER_SYNC_CONFIG": str(config),
+        "MONDAY_API_TOKEN": TOKEN,
+    }
+
+
+def run_one(mode: str, run: str, built: Path, args: argparse.Namespace, change: bool) -> list[Figures]:
+    """One run on a copy of the built database and an empty sandbox; the change's sync after it."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{mode}-{run}-"))
     window = 60.0 / args.scale
-    config = write_config(tmp, mode, window)
-    bulk = ["--bulk", args.bulk] if args.bulk else []
+    extra, processing = RUNS[run]
     try:
-        create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, 6, (1, 6)))
-        env = {
-            **os.environ,
-            "DBT_PROFILES_DIR": str(tmp),
-            "ORDER_SYNC_DUCKDB": str(db),
-            "ORDER_SYNC_TARGET": "duckdb",
-            "ORDER_SYNC_CONFIG": str(config),
-            "MONDAY_API_TOKEN": TOKEN,
-        }
-        built = dbt_build(tmp, env, config)
-        print(f"[{mode}] dbt build {built:.0f}s", flush=True)
+        db = tmp / "orders.duckdb"
+        shutil.copy(built, db)
+        config = write_config(tmp, mode, window)
+        env = run_env(tmp, db, config)
         sandbox = SandboxServer(
             token=TOKEN,
             window_seconds=window,
             daily_calls=0,
             latency_ms=300.0 / args.scale,
             latency_per_mutation_ms=20.0 / args.scale,
+            import_rows_per_second=IMPORT_RATE,
+            import_processing=processing,
         )
         with sandbox:
             env["MONDAY_API_URL"] = sandbox.url
             log = tmp / "pusher.log"
-            initial = ["--initial-load"] if args.bulk == "backfill" else []
-            first = push(sandbox, env, f"{mode}: first sync", window, log, bulk + initial)
-            print(render([first], args), flush=True)
-            edit_share(db, args.share, seed=1)
-            built = dbt_build(tmp, env, config)
-            print(f"[{mode}] dbt build after the edit {built:.0f}s", flush=True)
-            # backfill is for first loads only; later syncs run as an operator's schedule would
-            later = [] if args.bulk == "backfill" else bulk
-            second = push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log, later)
-            print(render([second], args), flush=True)
-            if first.exit_code or second.exit_code:
+            figs = [push(sandbox, env, f"{mode}: first sync, {run}", window, log, extra)]
+            print(render(figs[-1:], args), flush=True)
+            if change:
+                edit_share(db, args.share, seed=1)
+                built_s = dbt_build(tmp, env, config)
+                print(f"[{mode}] dbt build after the edit {built_s:.0f}s", flush=True)
+                figs.append(push(sandbox, env, f"{mode}: after {args.share:.0%} changed", window, log, []))
+                print(render(figs[-1:], args), flush=True)
+            if any(f.exit_code for f in figs):
                 print(log.read_text()[-4000:])
-        return [first, second]
+        return figs
     finally:
         if args.keep:
-            print(f"[{mode}] kept {tmp}")
+            print(f"[{mode}/{run}] kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale bench") -> str:
-    lines = [
-        f"\n{title}: {args.lines:,} lines, {args.customers} customer(s), 6 seasons, orders of 1-6 lines, "
-        f"--bulk {args.bulk or '(default)'}; "
-        f"monday's minute = {60 / args.scale:g} s (scale {args.scale:g}); "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
-    ]
-    head = ("", "boards made", "boards (items/subitems)", "live items", "live subitems", "archived")
-    head += ("fullest board", "mutations", "HTTP calls", "429s", "monday minutes", "wall", "exit")
-    rows = [head]
-    for f in figs:
-        rows.append(
-            (
-                f.label,
-                f"{f.boards_made}",
-                f"{f.item_boards}/{f.subitem_boards}",
-                f"{f.items:,}",
-                f"{f.subitems:,}",
-                f"{f.archived:,}",
-                f"{f.fullest[1]:,} ({f.fullest[0]})",
-                f"{sum(f.mutations.values()):,}",
-                f"{f.calls:,}",
-                f"{f.rate_limited}",
-                f"{f.monday_minutes:.1f}",
-                f"{f.seconds:.0f}s",
-                f"{f.exit_code}",
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    for r in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-    for f in figs:
-        kinds = ", ".join(f"{k} {n:,}" for k, n in f.mutations.most_common())
-        days = ", ".join(f"{plan} {f.calls / n:.1f}" for plan, n in DAILY_CALLS.items())
-        lines.append(f"  {f.label}: {kinds or 'no mutation'}; days of daily calls: {days}")
-    return "\n".join(lines)
+def run_mode(mode: str, args: argparse.Namespace) -> list[Figures]:
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{mode}-"))
+    try:
+        built = build(mode, args, tmp)
+        runs = args.runs if mode == "subitems" else [r for r in args.runs if r == "side_by_side"]
+        return [f for run in runs for f in run_one(mode, run, built, args, change=run == "side_by_side")]
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,15 +260,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", type=float, default=10.0, help="monday's timings divided by this")
     p.add_argument("--share", type=float, default=0.05, help="share of lines changed before the second sync")
     p.add_argument(
-        "--bulk",
-        choices=("off", "auto", "ingest", "backfill"),
-        help="the pusher's --bulk (default: not passed, the pusher's default); backfill: the first sync "
-        "with --initial-load, the second with the pusher's default",
+        "--runs",
+        nargs="+",
+        choices=tuple(RUNS),
+        default=list(RUNS),
+        help="first syncs to run: mutations (--bulk off), backfill with the sandbox's import jobs "
+        "side_by_side or one at a time (queue); the 5%% change follows side_by_side",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (database, pusher output)")
     args = p.parse_args(argv)
     figs = [f for mode in args.modes for f in run_mode(mode, args)]
     print(render(figs, args, "scale bench, all runs"))
+    print(verdict(figs))
     return 0
 
 

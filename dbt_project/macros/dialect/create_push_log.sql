@@ -1,8 +1,10 @@
 {#- The pusher's append-only log (docs/CONTRACT.md), created if missing by the on-run-start hook.
     dbt never writes to it; the state, error and outbox models read it. MON_PushLogArchive has
     the same columns (+ archived_at): the rows `python -m pusher compact` moved out of the hot log
-    (superseded and older than history.keep_days); the history view and full rebuilds read it. With it MON_RunLocks: who
-    holds each customer's run lock (pusher/store/locks.py), so the pusher needs no DDL right. -#}
+    (superseded and older than history.keep_days); the history view and full rebuilds read it.
+    With it MON_RunLocks: who holds each customer's run lock (pusher/store/locks.py), and
+    MON_Drift: what `pusher reconcile` found changed by hand on the boards (pusher/store/drift.py),
+    so the pusher needs no DDL right. -#}
 {% macro create_push_log() -%}
     {{ return(adapter.dispatch('create_push_log', 'order_sync')()) }}
 {%- endmacro %}
@@ -66,6 +68,21 @@ create table if not exists {{ target.schema }}.MON_RunLocks (
     host varchar(255),
     pid integer,
     since timestamp not null
+);
+create table if not exists {{ target.schema }}.MON_Drift (
+    drift_id varchar(36) not null,
+    found_at timestamp not null,
+    run_id varchar(36) not null,
+    customer_name varchar(255),
+    board_id varchar(32),
+    entity varchar(10) not null,
+    sync_key varchar(400),
+    monday_id varchar(32),
+    drift_class varchar(30) not null,
+    detail varchar(255),
+    before_value varchar,
+    after_value varchar,
+    action varchar(10) not null
 )
 {%- endmacro %}
 
@@ -145,5 +162,21 @@ if object_id(N'[{{ target.schema }}].[MON_RunLocks]', N'U') is null
         host nvarchar(255) null,
         pid int null,
         since datetime2(6) not null
+    );
+if object_id(N'[{{ target.schema }}].[MON_Drift]', N'U') is null
+    create table [{{ target.schema }}].[MON_Drift] (
+        drift_id varchar(36) not null,
+        found_at datetime2(6) not null,
+        run_id varchar(36) not null,
+        customer_name nvarchar(255) null,
+        board_id varchar(32) null,
+        entity varchar(10) not null,
+        sync_key nvarchar(400) null,
+        monday_id varchar(32) null,
+        drift_class varchar(30) not null,
+        detail nvarchar(255) null,
+        before_value nvarchar(max) null,
+        after_value nvarchar(max) null,
+        action varchar(10) not null
     );
 {%- endmacro %}

@@ -106,6 +106,26 @@ def test_a_429_is_waited_out_in_real_time(env: Env) -> None:
     assert summary.limit_wait_seconds == 1 and seconds >= 1
 
 
+def test_a_budget_429_resends_the_batch_in_this_pushers_smaller_share(env: Env) -> None:
+    # Another pusher on the account spent the window: monday answers 429 to a full batch of 18
+    # (20 mutations a window, 90% of it). The share halves, so the same rows go again as 9 + 9.
+    keys = [f"{i:08d}-abcd-4ef0-8123-{i:012d}" for i in range(1, 19)]
+    env.server.configure(complexity_budget=200_000, max_query_complexity=200_000)
+    env.outbox([item_row(k) for k in keys])
+    env.server.inject(
+        "rate_limit", match="create_item", code="COMPLEXITY_BUDGET_EXHAUSTED", retry_in_seconds=2
+    )
+    summary = env.run(max_retries=0)
+
+    assert summary.exit_code == EXIT_OK, summary.render()
+    assert one_per_key(env, BOARD) == {k: 1 for k in keys}
+    assert mutation_sizes(env, "create_item") == [18, 9, 9]  # the refused batch, then its halves
+    assert summary.limit_wait_seconds == 2
+    # nothing of the refused batch was applied; each row's last word is its ok
+    last = {r["sync_key"]: r["status"] for r in env.log("phase = 'outcome' and entity = 'item'")}
+    assert last == {k: "ok" for k in keys}
+
+
 # ------------------------------------------------------------------- daily
 def test_daily_limit_mid_run_stops_with_exit_3_and_the_next_run_resumes(env: Env) -> None:
     keys = KEYS[:12]

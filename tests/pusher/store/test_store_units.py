@@ -3,6 +3,7 @@ relation names validated and values passed as parameters."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import duckdb
@@ -90,3 +91,20 @@ def test_identifiers_are_validated_and_values_parameterized(tmp_path: Path) -> N
     assert read_items(db, "ACME' OR '1'='1") == []
     assert read_items(db, "ACME", Filters(order_numbers=("A2",))) == []
     assert len(read_items(db, "ACME", Filters(order_numbers=("A1", "A2")))) == 1
+
+
+def test_insert_many_keeps_every_value_in_one_list_statement_or_by_values(tmp_path: Path) -> None:
+    # duckdb takes each column as one list (issue 22); a column mixing types goes the VALUES way
+    con = duckdb.connect(str(tmp_path / "o.duckdb"))
+    con.execute("create table main.t (a varchar, b integer, c timestamp, d varchar)")
+    db = Database(con, "duckdb", "main")
+    stamp = dt.datetime(2026, 1, 2, 3, 4, 5, 6)
+    rows = [(f"k{i}", i if i % 3 else None, stamp + dt.timedelta(microseconds=i), None) for i in range(2500)]
+    rows.append(("it's; drop table t --", 7, stamp, "é 😀"))
+    with db.transaction() as cur:
+        db.insert_many(cur, db.relation("t"), ("a", "b", "c", "d"), rows)
+    mixed = [("m1", 1, stamp, 5), ("m2", 2, stamp, "five")]  # d: an int and a str
+    with db.transaction() as cur:
+        db.insert_many(cur, db.relation("t"), ("a", "b", "c", "d"), mixed)
+    got = db.query("select a, b, c, d from main.t")
+    assert sorted(got) == sorted([*rows, ("m1", 1, stamp, "5"), ("m2", 2, stamp, "five")])
