@@ -11,7 +11,7 @@ DB ?= data/orders.duckdb
 export ORDER_SYNC_DUCKDB ?= $(DB)
 LINES ?= 300
 
-.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale bench-parallel bench-growth compile-sqlserver verify-sqlserver docs
+.PHONY: run test lint image generate edit-sample reset status bench-transform bench-unpivot bench-push bench-scale bench-parallel bench-growth bench-reconcile compile-sqlserver verify-sqlserver docs
 
 # The stamp is newer than pyproject.toml only after a complete install, so an interrupted
 # install is redone rather than half-trusted.
@@ -121,6 +121,11 @@ bench-parallel: $(VENV)/.installed
 # push at 1x, grown and after the daily compaction (issue 23); BENCH_ARGS="--lines 3000" is quicker.
 bench-growth: $(VENV)/.installed
 	$(PY) -m tools.bench.growth $(BENCH_ARGS)
+
+# What one reconcile of a full board costs in monday's budget (issue 21): reading every item and
+# subitem is the price of looking, paid on every scheduled run; BENCH_ARGS="--lines 2000" is quicker.
+bench-reconcile: $(VENV)/.installed
+	$(PY) -m tools.bench.reconcile $(BENCH_ARGS)
 
 docs: $(VENV)/.installed profiles.yml $(DB)
 	$(DBT) docs generate $(DBT_ARGS)

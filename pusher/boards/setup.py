@@ -168,7 +168,7 @@ def find_boards(client: MondayClient, name: str, workspace_id: str | None = None
         page += 1
 
 
-def _subitems_board_of(columns: Sequence[Mapping[str, Any]]) -> str | None:
+def subitems_board_of(columns: Sequence[Mapping[str, Any]]) -> str | None:
     """monday names a board's subitems board in its subitems column's settings (``boardIds``)."""
     for column in columns:
         if column.get("type") != "subtasks":
@@ -188,7 +188,7 @@ def read_layout(client: MondayClient, board_id: str) -> Layout:
     if not boards:
         raise SetupFailed(f"board {board_id} not found", "InvalidBoardIdException")
     columns = boards[0].get("columns") or []
-    layout = Layout(board_id, {str(c["id"]) for c in columns}, _subitems_board_of(columns))
+    layout = Layout(board_id, {str(c["id"]) for c in columns}, subitems_board_of(columns))
     if layout.subitem_board_id:
         resp = call(
             client, render_extra("board_layout"), {"ids": [layout.subitem_board_id]}, "subitems board"

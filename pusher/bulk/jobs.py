@@ -9,6 +9,7 @@ no token, no checksum header. Every value is a GraphQL variable.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,9 +125,16 @@ class JobApi:
     # ------------------------------------------------------------ start
     def start(self, request: Request, board_id: str) -> dict[str, Any]:
         """Start a job (``ingest_items`` / ``backfill_items`` / ``bulk_*_items``): its ``job`` object.
-        A full start quota is waited out up to ``start_wait`` seconds in all, else ``StartRefused``."""
+        A full start quota is waited out up to ``start_wait`` seconds in all, else ``StartRefused``.
+
+        Each call is a job of its own: its Idempotency-Key is scoped to this call, kept across its
+        retries (a start whose answer was lost is replayed, not started twice). The request alone
+        does not tell two jobs apart: one board and group's wave split into several files sends
+        the same ``{board, group}``, and a key of the request alone would have monday replay the
+        first job (its id, its upload URL) for the others."""
         pacer = self.ctx.sender.pacer
         failures = 0
+        scope = f"{self.ctx.sender.log.run_id}:start:{uuid.uuid4()}"
         while True:
             pacer.before_request(pacer.estimate(1))
             try:
@@ -136,7 +144,7 @@ class JobApi:
                         request.document,
                         request.variables,
                         mutation=True,
-                        idempotency_scope=self.ctx.sender.log.run_id,
+                        idempotency_scope=scope,
                     )
             except RateLimited as exc:
                 pacer.release()

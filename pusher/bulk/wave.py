@@ -197,6 +197,8 @@ class BulkWave:
         except StartRefused as exc:
             return self._refused(board_id, group_id, units, mode, exc)
         job_id = str(started["job_id"])
+        if any(t.job_id == job_id for t in self.state.jobs):  # its rows would be settled by another file
+            raise PusherError(f"monday answered a new {mode}_items start with this run's job {job_id}")
         info = {"rows": rows, "items": job.items, "subitems": job.subitems, "mode": mode,
                 "started_at": utcnow().isoformat(timespec="seconds")}  # fmt: skip
         job_ev = bulk_settle.job_event(job_id, mode, board_id, units[0].item.group_title, group_id, info)

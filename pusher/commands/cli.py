@@ -1,8 +1,9 @@
 """``python -m pusher --customer X [--customer Y | --all-customers] [--target T] [--dry-run] ...``
 
 Also ``python -m pusher status`` (``status.py``), ``python -m pusher check`` (``check.py``),
-``python -m pusher board create --name ...`` (``board_create.py``) and ``python -m pusher compact``
-(``compact.py``, the daily retention step).
+``python -m pusher board create --name ...`` (``board_create.py``), ``python -m pusher reconcile``
+(``reconcile.py``, drift on the boards) and ``python -m pusher compact`` (``compact.py``, the daily
+retention step).
 
 Exit codes: 0 all synced (or nothing to send), 1 some rows failed or wait (logged; the next run
 retries them; a full board, BOARD_FULL, too), 2 configuration error or a refused run (a board not
@@ -88,14 +89,14 @@ def _subcommand(name: str, argv: list[str]) -> int:
         from pusher.commands.check import main as check_main
 
         return check_main(argv)
-    if name == "compact":
-        from pusher.commands.compact import main as compact_main
-
-        return compact_main(argv)
     if name == "reconcile":
         from pusher.commands.reconcile import main as reconcile_main
 
         return reconcile_main(argv)
+    if name == "compact":
+        from pusher.commands.compact import main as compact_main
+
+        return compact_main(argv)
     from pusher.commands.board_create import main as provision_main
 
     return provision_main(argv)

@@ -30,12 +30,12 @@ HISTORY_KEYS = ("keep_days",)
 BULK_MODES = ("auto", "ingest", "backfill", "off")
 # What `pusher reconcile` finds changed by hand (docs/CONTRACT.md, issue 21); `reconcile.repair`
 # lists the ones --repair puts back (default: all of them). item_elsewhere (our item moved to
-# another board by hand) is reported only.
+# another board by hand) and board_missing (a logged board monday does not return) are reported only.
 DRIFT_CLASSES = (
     "item_deleted", "item_archived", "item_moved", "item_renamed", "column_changed", "subitem_deleted",
     "subitem_changed", "subitem_added", "item_duplicate", "item_orphan", "group_deleted", "group_renamed",
 )  # fmt: skip
-REPORTED_ONLY = ("item_elsewhere",)
+REPORTED_ONLY = ("item_elsewhere", "board_missing")
 RECONCILE_KEYS = ("repair",)
 SPLIT_BY = ("none", "season")
 SIZES = ("subitems", "column")
@@ -298,14 +298,6 @@ def _bulk(found: list[str], doc: Mapping[str, Any]) -> None:
             _positive(found, bulk[key], f"bulk.{key}", kind)
 
 
-def _history(found: list[str], doc: Mapping[str, Any]) -> None:
-    """``history.keep_days``: how long superseded push-log rows stay in the hot log (issue 23)."""
-    history = _mapping(found, doc.get("history"), "history", HISTORY_KEYS)
-    days = history.get("keep_days")
-    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
-        found.append(f"history.keep_days must be a whole number of days, at least 1, got {days!r}")
-
-
 def _reconcile(found: list[str], doc: Mapping[str, Any]) -> None:
     section = _mapping(found, doc.get("reconcile"), "reconcile", RECONCILE_KEYS)
     repair = section.get("repair", "all")
@@ -328,6 +320,14 @@ def repair_classes(doc: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(DRIFT_CLASSES if repair in ("all", None) else repair)
 
 
+def _history(found: list[str], doc: Mapping[str, Any]) -> None:
+    """``history.keep_days``: how long superseded push-log rows stay in the hot log (issue 23)."""
+    history = _mapping(found, doc.get("history"), "history", HISTORY_KEYS)
+    days = history.get("keep_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 1):
+        found.append(f"history.keep_days must be a whole number of days, at least 1, got {days!r}")
+
+
 def problems(doc: Any) -> list[str]:
     """Every problem of a parsed monday.yml, in file order of the sections (empty when valid)."""
     if not isinstance(doc, Mapping):
@@ -338,8 +338,8 @@ def problems(doc: Any) -> list[str]:
     _scope(found, doc)
     _sync(found, doc)
     _bulk(found, doc)
-    _history(found, doc)
     _reconcile(found, doc)
+    _history(found, doc)
     return found
 
 

@@ -128,17 +128,27 @@ def find_by_sync_key(board_id: str, column_id: str, keys: Sequence[str], limit: 
     return _request("find_items_by_sync_key", [{}] * len(keys), variables, aliases, mutation=False)
 
 
-def read_board_items(
-    board_id: str, limit: int, columns: Sequence[str], subcolumns: Sequence[str], cursor: str | None = None
-) -> Request:
-    """One page of a board's active items with their groups, mapped columns and subitems: the first
-    (``cursor`` None: ``boards { items_page }``) or the next (``next_items_page``)."""
-    variables: dict[str, Any] = {"limit": limit, "columns": list(columns), "subcolumns": list(subcolumns)}
+def read_board_items(board_id: str, limit: int, columns: Sequence[str], cursor: str | None = None) -> Request:
+    """One page of a board's active items with their groups and mapped columns: the first (``cursor``
+    None: ``boards { groups columns items_page }``) or the next (``next_items_page``)."""
+    variables: dict[str, Any] = {"limit": limit, "columns": list(columns)}
     if cursor is None:
         variables["board"] = board_id
         return _request("read_board_items", [{}], variables, [("boards",)], mutation=False)
     variables["cursor"] = cursor
     return _request("read_next_items", [{}], variables, [("next_items_page",)], mutation=False)
+
+
+def read_board_subitems(
+    subitem_board_id: str, limit: int, columns: Sequence[str], cursor: str | None = None
+) -> Request:
+    """One page of a subitems board's active subitems with their parent and mapped columns."""
+    variables: dict[str, Any] = {"limit": limit, "columns": list(columns)}
+    if cursor is None:
+        variables["board"] = subitem_board_id
+        return _request("read_board_subitems", [{}], variables, [("boards",)], mutation=False)
+    variables["cursor"] = cursor
+    return _request("read_next_subitems", [{}], variables, [("next_items_page",)], mutation=False)
 
 
 def item_states(ids: Sequence[str]) -> Request:

@@ -31,6 +31,8 @@ OPERATIONS = (
     "find_items_by_sync_key",
     "read_board_items",
     "read_next_items",
+    "read_board_subitems",
+    "read_next_subitems",
     "item_states",
 )
 

@@ -31,6 +31,7 @@ class Finding:
     logged: LoggedItem | LoggedSubitem | None = None
     on_board: OnBoard | None = None
     changed: dict[str, str] = field(default_factory=dict)  # column id → the board's text
+    subitem_keys: dict[str, str] = field(default_factory=dict)  # an orphan's subitems: monday id → sync key
 
 
 def same_text(want: str, got: str, column_type: str | None) -> bool:
@@ -100,7 +101,10 @@ class Comparer:
         for s in subitems:
             subs_of.setdefault(s.monday_parent_id or "", []).append(s)
 
+        wanted = {i.monday_group_id for i in items if i.live}
         for gid, title in sorted(groups.items()):
+            if gid not in wanted:  # no line of ours is in it: deleted or renamed, it is not drift
+                continue
             now = read.groups.get(gid)
             if now is None:
                 found.append(Finding("group_deleted", "group", b, title, gid, before=title))
@@ -134,10 +138,14 @@ class Comparer:
                     found.append(self._unknown(cls, b, key, other, None))
         return found, missing
 
-    @staticmethod
-    def _unknown(cls: str, b: str, key: str, item: OnBoard, mine: LoggedItem | None) -> Finding:
+    def _unknown(self, cls: str, b: str, key: str, item: OnBoard, mine: LoggedItem | None) -> Finding:
         why = "a copy of a line the log knows" if mine is not None else "a sync key the log does not know"
-        return Finding(cls, "item", b, key, item.monday_id, why, None, item.name, mine, item)
+        found = Finding(cls, "item", b, key, item.monday_id, why, None, item.name, mine, item)
+        if cls == "item_orphan":  # adopted with the subitems it carries (a copy carries the sizes)
+            found.subitem_keys = {
+                s.monday_id: s.texts.get(self.subitem_key_column, "").strip() for s in item.subitems
+            }
+        return found
 
     def _item(self, b: str, mine: LoggedItem, item: OnBoard, subs: Sequence[LoggedSubitem]) -> list[Finding]:
         out: list[Finding] = []
@@ -282,3 +290,20 @@ def gone(mine: LoggedItem, state: tuple[str, str | None] | None, board_id: str) 
     else:
         cls, after = "item_deleted", "deleted" if state is not None else "not found"
     return Finding(cls, "item", board_id, mine.sync_key, mine.monday_id, None, "live", after, mine)
+
+
+def board_missing(board_id: str) -> Finding:
+    """A board the push log says holds live items that monday does not return: deleted (it sits
+    in monday's trash for 30 days) or out of the token's reach. Reported only: a person decides."""
+    return Finding(
+        "board_missing",
+        "board",
+        board_id,
+        None,
+        board_id,
+        "monday returns no such board (deleted, or the token's user cannot see it): restore it from "
+        "monday's trash, or share it with the token's user; a board that is gone for good needs a "
+        "new board in monday.yml and the log's lines sent again",
+        "board",
+        "not found",
+    )

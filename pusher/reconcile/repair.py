@@ -14,7 +14,9 @@ replayed.
 - item duplicate: ``adopt`` under ``<key>#duplicate:<id>``, a key no line has → the outbox archives
   it as vanished (``sync.on_cancel: archive``);
 - item orphan (our key, the log knows no live item for it): ``adopt`` under its key → updated to
-  the source, archived when the source no longer has it;
+  the source, archived when the source no longer has it; its subitems are adopted with it (under
+  their own key when it is one of the line's sizes, else as added by hand), so a planner's copy of
+  a deleted item keeps its sizes instead of getting them a second time;
 - subitem added by hand under our item: ``adopt`` under ``<parent>|<name>#added:<id>``, a size no
   line has → the outbox deletes it (leave it out of ``reconcile.repair`` to let planners add some);
 - group deleted: nothing to log: a create into it finds no such group on the board and makes it.
@@ -51,6 +53,36 @@ def _event(cls: str, entity: str, key: str, operation: str, board_id: str, **fie
     ev = LogEvent(entity, key, operation, "outcome", "ok", board_id=board_id, **fields)  # type: ignore[arg-type]
     ev.idempotency_key = f"reconcile:{cls}"[:64]
     return ev
+
+
+def _adopt_subitems(f: Finding, key: str, run_id: str) -> list[LogEvent]:
+    """An orphan's subitems, adopted with it: under their sync key when it is one of this line's
+    sizes (the outbox then updates, keeps or deletes each as the source says), else under a size no
+    line has (deleted). Without this a copy's sizes would be created a second time beside its own."""
+    assert f.on_board is not None
+    out: list[LogEvent] = []
+    seen: set[str] = set()
+    for sub in f.on_board.subitems:
+        sub_key = f.subitem_keys.get(sub.monday_id, "")
+        if not sub_key.startswith(key + "|") or sub_key in seen:
+            sub_key = f"{key}|{sub.name}#added:{sub.monday_id}"
+        seen.add(sub_key)
+        out.append(
+            _event(
+                "item_orphan",
+                "subitem",
+                sub_key,
+                "adopt",
+                f.board_id,
+                parent_sync_key=key,
+                payload_hash=drift_hash(run_id, sub_key),
+                item_name=sub.name,
+                column_values=json.dumps(sub.texts, ensure_ascii=False, separators=(",", ":")),
+                monday_id=sub.monday_id,
+                monday_parent_id=f.on_board.monday_id,
+            )
+        )
+    return out
 
 
 def repair_events(findings: Sequence[Finding], classes: Iterable[str], run_id: str) -> list[LogEvent]:
@@ -106,6 +138,8 @@ def repair_events(findings: Sequence[Finding], classes: Iterable[str], run_id: s
                     monday_group_id=item.group_id,
                 )
             )
+            if f.drift_class == "item_orphan":
+                events += _adopt_subitems(f, key, run_id)
         elif f.drift_class == "subitem_deleted" and isinstance(f.logged, LoggedSubitem):
             s = f.logged
             events.append(

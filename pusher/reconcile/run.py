@@ -15,7 +15,7 @@ from pusher.config.settings import Settings
 from pusher.monday.client import MondayClient
 from pusher.monday.pacing import Pacer
 from pusher.reconcile.board_read import BoardRead, item_states, read_board
-from pusher.reconcile.compare import Comparer, Finding, gone
+from pusher.reconcile.compare import Comparer, Finding, board_missing, gone
 from pusher.reconcile.repair import repair_events
 from pusher.run.context import pacer_for
 from pusher.run.sender import Sender
@@ -97,6 +97,10 @@ class Reconcile:
                 )
                 result.items_read += len(read.items)
                 result.subitems_read += sum(len(i.subitems) for i in read.items)
+            result.boards.append(board_id)
+            if not read.found:  # not 10,000 item_deleted findings, and nothing --repair could do
+                result.findings.append(board_missing(board_id))
+                continue
             on_board = [i for i in mine if i.board_id == board_id]
             ids = {i.monday_id for i in on_board if i.live}
             found, missing = comparer.compare(
@@ -110,7 +114,6 @@ class Reconcile:
             states = item_states(sender, [m.monday_id for m in missing if m.monday_id])
             found += [gone(m, states.get(m.monday_id or ""), board_id) for m in missing]
             result.findings += found
-            result.boards.append(board_id)
         result.requests = self.client.http_calls - calls_before
         events = repair_events(result.findings, settings.repair_classes, run_id) if repair else []
         if events:

@@ -256,3 +256,86 @@ def test_status_summarises_the_last_reconcile(world: World) -> None:
     assert [(r["drift_class"], r["n"], r["action"]) for r in report["drift"]] == [
         ("item_archived", 1, "reported")
     ]
+
+
+def test_an_item_carrying_our_key_that_the_log_does_not_know_is_adopted(world: World) -> None:
+    """item_orphan, both ways: a planner's copy of an item whose original they then deleted takes
+    the line's place (updated to the source, not created again), and an item a planner made with a
+    sync key no line has is archived by the next push."""
+    ours = sorted(
+        (i for i in world.sandbox.items(BOARD) if i["column_values"].get("sync_key")),
+        key=lambda i: int(i["id"]),
+    )
+    original = ours[0]
+    key = original["column_values"]["sync_key"]
+    copy = world.planner(
+        "mutation($b: ID!, $i: ID) { duplicate_item(board_id: $b, item_id: $i) { id } }",
+        b=BOARD,
+        i=original["id"],
+    )["duplicate_item"]["id"]
+    world.planner("mutation($i: ID) { delete_item(item_id: $i) { id } }", i=original["id"])
+    stranger_key = "00000000-0000-0000-0000-00000000beef"
+    stranger = world.planner(
+        "mutation($b: ID!, $g: String!, $v: JSON!) "
+        "{ create_item(board_id: $b, group_id: $g, item_name: \"typed by hand\", column_values: $v) { id } }",
+        b=BOARD, g=ours[1]["group_id"], v=json.dumps({"sync_key": stranger_key}),
+    )["create_item"]["id"]  # fmt: skip
+
+    code, findings = world.findings()
+    assert code == EXIT_ROWS_FAILED
+    assert sorted((f["class"], f["sync_key"], f["monday_id"]) for f in findings) == sorted(
+        [
+            ("item_orphan", key, copy),
+            ("item_deleted", key, original["id"]),
+            ("item_orphan", stranger_key, stranger),
+        ]
+    )
+
+    assert world.findings("--repair")[0] == EXIT_ROWS_FAILED
+    dbt_run(world.tmp, world.db)
+    code, events = world.pusher("--all-customers")
+    assert code == EXIT_OK, events
+    assert_board_matches_source(world.db, world.sandbox)
+    with_key = [i for i in world.sandbox.items(BOARD) if i["column_values"].get("sync_key") == key]
+    assert [i["id"] for i in with_key] == [copy]  # the copy is the line's item now, not a new one
+    assert stranger in {i["id"] for i in world.sandbox.items(BOARD, states=("archived",))}
+    assert world.findings() == (EXIT_OK, [])
+
+
+def test_a_deleted_group_no_line_wants_is_not_drift(world: World) -> None:
+    """A season whose lines were all cancelled, its items archived by the sync, then its group
+    deleted by a planner: nothing to put back, so nothing is reported (not at every run forever)."""
+    board = next(b for b in world.sandbox.snapshot()["boards"] if b["id"] == BOARD)
+    groups = {g["id"]: g["title"] for g in board["groups"]}
+    by_group = _by_group(
+        [i for i in world.sandbox.items(BOARD) if i["column_values"].get("sync_key")], groups
+    )
+    title = min(by_group, key=lambda t: (len(by_group[t]), t))
+    keys = [i["column_values"]["sync_key"] for i in by_group[title]]
+    sql(world.db, f"delete from dbo.ORDERS_UNIFIED where cast(record_uuid as varchar) in "
+        f"({', '.join('?' for _ in keys)})", keys)  # fmt: skip
+    dbt_run(world.tmp, world.db)
+    assert world.pusher("--all-customers")[0] == EXIT_OK
+    archived = {i["id"] for i in world.sandbox.items(BOARD, states=("archived",))}
+    assert {i["id"] for i in by_group[title]} <= archived
+    group_id = next(g for g, t in groups.items() if t == title)
+    world.planner("mutation($b: ID!, $g: String!) { delete_group(board_id: $b, group_id: $g) { id } }",
+                  b=BOARD, g=group_id)  # fmt: skip
+
+    assert world.findings() == (EXIT_OK, [])
+
+
+def test_a_board_monday_no_longer_has_is_one_finding_that_names_the_fix(world: World) -> None:
+    """Not an item_deleted per line (and a --repair that would have the push create them all on a
+    board that is not there): one board_missing per customer on it, reported, never repaired."""
+    world.planner("mutation($b: ID!) { delete_board(board_id: $b) { id } }", b=BOARD)
+    code, events = world.pusher("reconcile", "--all-customers", "--repair")
+    reports = [e for e in events if e["event"] == "reconcile"]
+    assert code == EXIT_ROWS_FAILED and len(reports) == 5  # the sample's five customers share the board
+    for report in reports:
+        assert report["counts"] == {"board_missing": 1} and report["repair_rows"] == 0
+        (finding,) = report["findings"]
+        assert finding["monday_id"] == BOARD and "restore it from monday's trash" in finding["detail"]
+    assert sql(world.db, "select distinct drift_class, action from main.MON_Drift") == [
+        ("board_missing", "reported")
+    ]

@@ -18,7 +18,7 @@ from graphql import (
     VariableNode,
 )
 
-from .limits import ITEM_LIST_FIELDS, Limits
+from .limits import ITEM_LIST_FIELDS, NESTED_LIST_FIELDS, Limits
 
 
 def iter_fields(
@@ -75,6 +75,52 @@ def _arg_int(node: FieldNode, name: str, variables: dict[str, Any], default: int
     return default
 
 
+def _element_cost(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+    limits: Limits,
+) -> int:
+    """One element of a nested list: 1 per scalar, 10 (``per_item_cost``) per object plus its own
+    fields, and nested lists again (monday's published weights; tests/sandbox/README.md)."""
+    cost = 0
+    for node in iter_fields(selection_set, fragments):
+        if node.selection_set is None:
+            cost += 1
+        elif node.name.value in NESTED_LIST_FIELDS:
+            cost += _nested_list_cost(node, fragments, variables, limits)
+        else:
+            cost += limits.per_item_cost + _element_cost(node.selection_set, fragments, variables, limits)
+    return cost
+
+
+def _nested_list_cost(
+    node: FieldNode, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], limits: Limits
+) -> int:
+    """A list inside an item (``subitems``, ``column_values``): its object weight once, plus as many
+    elements as ``ids`` / ``limit`` name, or ``unbounded_list_size`` when nothing bounds it."""
+    size = _arg_int(node, "ids", variables, _arg_int(node, "limit", variables, limits.unbounded_list_size))
+    return limits.per_item_cost + size * _element_cost(node.selection_set, fragments, variables, limits)
+
+
+def _nested_per_item(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+    limits: Limits,
+) -> int:
+    """What each item of an item list costs beyond ``per_item_cost``: its nested lists (items
+    under ``items`` of ``items_page`` and the like are found on the way down)."""
+    cost = 0
+    for node in iter_fields(selection_set, fragments):
+        name = node.name.value
+        if name in NESTED_LIST_FIELDS:
+            cost += _nested_list_cost(node, fragments, variables, limits)
+        elif name == "items" and not node.arguments:  # ItemsResponse.items: the page's items
+            cost += _nested_per_item(node.selection_set, fragments, variables, limits)
+    return cost
+
+
 def _items_requested(
     selection_set: SelectionSetNode | None,
     fragments: dict[str, FragmentDefinitionNode],
@@ -98,7 +144,8 @@ def estimate_cost(
     variables: dict[str, Any],
     limits: Limits,
 ) -> int:
-    """Rough static cost: a table per root field, plus a per-item page charge."""
+    """Rough static cost: a table per root field, a per-item page charge, and each item's nested
+    lists (``subitems``, ``column_values``) priced by monday's weights times the items a page may hold."""
     fragments = fragments_of(document)
     is_mutation = operation.operation.value == "mutation"
     cost = 0
@@ -115,4 +162,19 @@ def estimate_cost(
                 node, "limit", variables, _arg_int(node, "ids", variables, 25)
             )
         cost += limits.per_item_cost * _items_requested(node.selection_set, fragments, variables)
+        cost += _nested_lists(node, fragments, variables, limits)
     return cost
+
+
+def _nested_lists(
+    node: FieldNode, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any], limits: Limits
+) -> int:
+    """Nested lists of every item list under ``node``, times the items the list may return."""
+    name = node.name.value
+    if name in ITEM_LIST_FIELDS and (name != "items" or node.arguments):
+        size = _arg_int(node, "limit", variables, _arg_int(node, "ids", variables, 25))
+        return size * _nested_per_item(node.selection_set, fragments, variables, limits)
+    return sum(
+        _nested_lists(child, fragments, variables, limits)
+        for child in iter_fields(node.selection_set, fragments)
+    )

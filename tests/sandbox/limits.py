@@ -32,6 +32,8 @@ DEFAULT_FIELD_COSTS: dict[str, int] = {
     "me": 10,
 }
 ITEM_LIST_FIELDS = frozenset({"items_page", "next_items_page", "items_page_by_column_values", "items"})
+# Lists inside an item, priced per element (tests/sandbox/README.md, "Read complexity").
+NESTED_LIST_FIELDS = frozenset({"subitems", "column_values"})
 
 
 @dataclass
@@ -47,7 +49,8 @@ class Limits:
     day_seconds: float = 86_400.0
     query_base_cost: int = 1000  # per root query field not in field_costs
     mutation_base_cost: int = MUTATION_COST  # per root mutation field not in field_costs
-    per_item_cost: int = 10  # per item a page may return (its `limit`)
+    per_item_cost: int = 10  # per item a page may return (its `limit`); an object's weight
+    unbounded_list_size: int = 1000  # elements a nested list without ids/limit is priced as (subitems)
     field_costs: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_FIELD_COSTS))
     # Bulk import and bulk archive/delete jobs; times are monday seconds (scaled with the minute).
     import_rows_per_second: float = 200.0  # processing rate (monday documents none)

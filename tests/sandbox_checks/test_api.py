@@ -492,3 +492,29 @@ def test_python_api_restart_with_state_file(tmp_path: Path) -> None:
     with SandboxServer(state_file=path) as second:
         [item] = second.items(board)
         assert item["name"] == "kept" and item["column_values"] == {"t": "v"}
+
+
+NESTED = """
+query Nested($limit: Int!) {
+  boards(ids: [9001]) { items_page(limit: $limit) { items { id column_values(ids: ["qty", "due"]) { id text }
+    subitems { id name column_values(ids: ["size"]) { id text } } } } }
+  complexity { query }
+}
+"""
+FLAT = (
+    "query Flat($limit: Int!) { boards(ids: [9001]) { items_page(limit: $limit) { items { id name } } } "
+    "complexity { query } }"
+)
+
+
+def test_reads_pay_for_each_items_nested_lists() -> None:
+    """A page's items pay for their subitems and column values: a subitems list has no limit, so
+    monday prices it as 1,000 subitems (10 + 1,000 x (2 scalars + column_values 10 + 1 x 2)) per item,
+    column values by the ids asked (10 + 2 x 2); a page of items alone pays 10 per item."""
+    with SandboxServer(board_spec=SPEC) as server:
+        flat = gql(server, FLAT, {"limit": 100}).json()["data"]["complexity"]["query"]
+        nested = gql(server, NESTED, {"limit": 100}).json()["data"]["complexity"]["query"]
+        assert flat == 1000 + 100 * 10
+        assert nested == flat + 100 * ((10 + 2 * 2) + (10 + 1000 * (2 + 10 + 2)))
+        too_big = gql(server, NESTED, {"limit": 500}).json()
+        assert too_big["errors"][0]["extensions"]["code"] == "maxComplexityExceeded"

@@ -16,6 +16,8 @@
   season, one ``--all-customers`` process against one process per customer on one account.
 - ``growth``: ``python -m tools.bench.growth`` (``make bench-growth``): the no-change build and the
   nothing-to-send push with the push log grown 20x, before and after the daily compaction.
+- ``reconcile``: ``python -m tools.bench.reconcile`` (``make bench-reconcile``): a full board
+  (10,000 items, ~87,000 subitems) read and compared by ``pusher reconcile``.
 - ``common``: what the transform benchmarks share: ``dbt_command`` (a scheduled run's flags),
   ``in_child`` (a function in a fresh process), ``peak_memory_mb``, ``generate`` / ``held_out``
   (the sample data).

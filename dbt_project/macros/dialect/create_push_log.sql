@@ -2,7 +2,7 @@
     dbt never writes to it; the state, error and outbox models read it. MON_PushLogArchive has
     the same columns (+ archived_at): the rows `python -m pusher compact` moved out of the hot log
     (superseded and older than history.keep_days); the history view and full rebuilds read it.
-    With it MON_RunLocks: who holds each customer's run lock (pusher/store/locks.py), and
+    With them MON_RunLocks: who holds each customer's run lock (pusher/store/locks.py), and
     MON_Drift: what `pusher reconcile` found changed by hand on the boards (pusher/store/drift.py),
     so the pusher needs no DDL right. -#}
 {% macro create_push_log() -%}

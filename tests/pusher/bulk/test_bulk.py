@@ -22,10 +22,12 @@ import duckdb
 import pytest
 import yaml
 
+from pusher.bulk import jobs as bulk_jobs
+from pusher.bulk import wave as bulk_wave
 from pusher.bulk.files import Unit, build_job, import_text, parse_report, split_units
 from pusher.commands.cli import main
 from pusher.config.settings import ColumnSpec, load_settings
-from pusher.errors import EXIT_CONFIG, EXIT_OK, EXIT_ROWS_FAILED, ConfigError
+from pusher.errors import EXIT_CONFIG, EXIT_OK, EXIT_ROWS_FAILED, ConfigError, PusherError
 from pusher.monday.client import MondayClient
 from pusher.monday.operations import Op
 from pusher.run.summary import Summary
@@ -337,6 +339,57 @@ def test_a_create_wave_goes_as_one_job_per_group_with_its_subitems(env: Env) -> 
     assert again.exit_code == EXIT_OK and again.outbox_rows == 0 and env.session.sent == []
 
 
+def test_a_group_too_large_for_one_job_goes_as_several_jobs(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group with more rows than a job takes (backfill 20,000, ingest 10,000; 40 here) is split
+    into jobs of one board and group that differ only in their files: each must be a job of its
+    own, every row created once, and each item logged with its own item's id."""
+    monkeypatch.setattr(bulk_wave, "ROWS_PER_JOB", {"ingest": 40, "backfill": 40})
+    ks = wave(env, 25)  # 100 rows: three jobs
+    summary = run(env)
+    assert summary.exit_code == EXIT_OK, summary.render()
+    assert [(j["mode"], j["rows"], j["status"]) for j in summary.jobs] == [
+        ("ingest", 36, "ok"),
+        ("ingest", 36, "ok"),
+        ("ingest", 28, "ok"),
+    ]
+    assert len({j["job_id"] for j in summary.jobs}) == 3
+    all_once(env, ks)
+    items, subs = on_board(env), on_board(env, SUBBOARD)
+    ok = {
+        (r["entity"], r["sync_key"]): r
+        for r in env.log()
+        if r["phase"] == "outcome" and r["status"] == "ok" and r["entity"] != "job"
+    }
+    assert {k: ok["item", k]["monday_id"] for k in ks} == {k: it["id"] for k, it in items.items()}
+    assert {k: (ok["subitem", k]["monday_id"], ok["subitem", k]["monday_parent_id"]) for k in subs} == {
+        k: (s["id"], s["parent_item_id"]) for k, s in subs.items()
+    }
+
+
+def test_a_job_start_answered_with_a_job_of_this_run_fails_loudly(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """monday replaying an earlier start's answer (its job id and upload URL) for another file
+    would tie that file's rows to the other job's report: the run stops before logging them; the
+    next run finishes the load, each row once."""
+    monkeypatch.setattr(bulk_wave, "ROWS_PER_JOB", {"ingest": 40, "backfill": 40})
+    ks = wave(env, 25)
+    with monkeypatch.context() as m:  # every start under one Idempotency-Key: monday replays the first
+        m.setattr(bulk_jobs.uuid, "uuid4", lambda: "same")
+        with pytest.raises(PusherError, match="this run's job"):
+            run(env)
+    assert run(env).exit_code == EXIT_OK
+    all_once(env, ks)
+    ok = {
+        r["sync_key"]: r["monday_id"]
+        for r in env.log()
+        if r["entity"] == "item" and r["phase"] == "outcome" and r["status"] == "ok"
+    }
+    assert ok == {k: it["id"] for k, it in on_board(env).items()}
+
+
 def test_a_small_wave_stays_mutations(env: Env) -> None:
     ks = keys(4)
     outbox(env, [item_row(k) for k in ks], [subitem_row(k, "S", 1) for k in ks])  # 8 rows < 20
@@ -510,8 +563,6 @@ class Killed(BaseException):
 
 
 def kill_at(monkeypatch: pytest.MonkeyPatch, where: str, when: Any = None) -> None:
-    from pusher.bulk import jobs as bulk_jobs
-
     real = getattr(bulk_jobs.JobApi, where)
 
     def dying(self: Any, *args: Any, **kw: Any) -> Any:

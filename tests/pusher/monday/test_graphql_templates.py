@@ -94,8 +94,10 @@ def requests_for(n: int) -> list[ops.Request]:
         ops.read_board(["9001", "9002"][: max(1, min(n, 2))]),
         ops.find_by_sync_key("9001", "sync_key", [f"syncKEY-{i}-7f3a" for i in range(n)]),
         # reconcile (issue 21): a board's pages as they are, and where missing items went
-        ops.read_board_items("9001", 500, ["sync_key", "price"], ["sync_key", "qty"]),
-        ops.read_board_items("9001", 500, ["sync_key"], ["qty"], cursor="CURSOR-MARKER"),
+        ops.read_board_items("9001", 500, ["sync_key", "price"]),
+        ops.read_board_items("9001", 500, ["sync_key"], cursor="CURSOR-MARKER"),
+        ops.read_board_subitems("9002", 500, ["sync_key", "qty"]),
+        ops.read_board_subitems("9002", 500, ["qty"], cursor="CURSOR-MARKER"),
         ops.item_states([str(7_700_000_000 + i) for i in range(n)]),
         # the bulk path (issue 11): import jobs, their status, bulk archive / delete and theirs
         bulk_jobs.start_request("ingest", "9001", "group_mkMARKER0"),
