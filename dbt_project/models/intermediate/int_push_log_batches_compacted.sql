@@ -22,7 +22,7 @@ previous as (
 
 ),
 
-log_rows as (
+log_rows as {{ inline_cte() }} (
 
     select * from {{ ref('stg_push_log') }}
 
@@ -35,7 +35,7 @@ previous as (
 
 ),
 
-log_rows as (
+log_rows as {{ inline_cte() }} (
 
     {{ push_log_all_rows() }}
 
@@ -48,20 +48,34 @@ watermark as (
 
 ),
 
+{#- The batches with rows in the window, and how far back their rows go: a batch already
+    compacted started at its started_at, a new one inside the window. Bounding logged_at keeps the
+    scan to the log's recent row groups instead of every row of its history. #}
+touched as {{ materialized_cte() }} (
+
+    select distinct batch_id
+    from log_rows
+    where batch_id is not null
+    {%- if is_incremental() %}
+        and logged_at > (select folded_from from watermark)
+    {%- endif %}
+        and logged_at <= (select folded_to from watermark)
+
+),
+
 batch_rows as (
 
-    select log_rows.*
+    select batch_id, run_id, customer_name, board_id, logged_at, phase, status, entity, sync_key
     from log_rows
-    where log_rows.logged_at <= (select folded_to from watermark)
+    where logged_at <= (select folded_to from watermark)
     {%- if is_incremental() %}
-        and log_rows.batch_id in (
-            select batch_id
-            from log_rows as recent
-            where recent.logged_at > (select folded_from from watermark)
-                and recent.logged_at <= (select folded_to from watermark)
-                and recent.batch_id is not null
+        and logged_at >= (
+            select coalesce(min(compacted.started_at), (select folded_from from watermark))
+            from {{ this }} as compacted
+            where compacted.batch_id in (select batch_id from touched)
         )
     {%- endif %}
+        and batch_id in (select batch_id from touched)
 
 )
 

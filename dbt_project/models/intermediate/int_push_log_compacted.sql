@@ -22,7 +22,7 @@ previous as (
 
 ),
 
-log_rows as (
+log_rows as {{ inline_cte() }} (
 
     select * from {{ ref('stg_push_log') }}
 
@@ -35,7 +35,7 @@ previous as (
 
 ),
 
-log_rows as (
+log_rows as {{ inline_cte() }} (
 
     {{ push_log_all_rows() }}
 

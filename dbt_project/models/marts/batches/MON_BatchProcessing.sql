@@ -22,11 +22,21 @@ recent_batches as {{ materialized_cte() }} (
 
 ),
 
+{#- All rows of those batches: a compacted one's go back to its started_at, a new one's are all
+    after the watermark; the bound keeps the read to the log's recent part. #}
 recent_rows as {{ materialized_cte() }} (
 
-    select *
+    select batch_id, run_id, customer_name, board_id, logged_at, phase, status, entity, sync_key
     from {{ ref('stg_push_log') }}
     where batch_id in (select batch_id from recent_batches)
+        and logged_at >= (
+            select coalesce(
+                min(compacted.started_at),
+                (select max(last_event_at) from {{ ref('int_push_log_batches_compacted') }} where batch_id = '~watermark')
+            )
+            from compacted
+            where compacted.batch_id in (select batch_id from recent_batches)
+        )
 
 ),
 
