@@ -149,25 +149,12 @@ class Comparer:
 
     def _item(self, b: str, mine: LoggedItem, item: OnBoard, subs: Sequence[LoggedSubitem]) -> list[Finding]:
         out: list[Finding] = []
-        if (item.group_title or "") != (mine.group_title or "") and item.group_id != mine.monday_group_id:
+        if (item.group_title or "") != (mine.group_title or ""):
+            # another group, or its own group renamed
+            kind = "item_moved" if item.group_id != mine.monday_group_id else "group_renamed"
             out.append(
                 Finding(
-                    "item_moved",
-                    "item",
-                    b,
-                    mine.sync_key,
-                    item.monday_id,
-                    "group",
-                    mine.group_title,
-                    item.group_title,
-                    mine,
-                    item,
-                )
-            )
-        elif (item.group_title or "") != (mine.group_title or ""):  # its group was renamed
-            out.append(
-                Finding(
-                    "group_renamed",
+                    kind,
                     "item",
                     b,
                     mine.sync_key,
