@@ -4,6 +4,7 @@
     python -m tools.bench.scale --lines 5000 --modes subitems    # a smaller run
     python -m tools.bench.scale --runs side_by_side queue        # leave out the mutation path
     python -m tools.bench.scale --scale 20                       # monday's minute shrunk to 3 s
+    python -m tools.bench.scale --profile /tmp/prof              # where the pusher's CPU goes
 
 Per size mode (`sizes: subitems`, then `sizes: column`), in a temp dir:
 
@@ -55,6 +56,7 @@ from tools.sample_orders import Shape, create, edit_share
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "monday.by-season.yml"
 TOKEN = "tok-bench-scale-31d7"  # noqa: S105 (the sandbox accepts only this)
+PROFILE_DIR: Path | None = None  # --profile: each push's cProfile stats are written here
 RUNS = {  # run → (pusher arguments of the first sync, the sandbox's import_processing)
     "mutations": (["--bulk", "off"], "side_by_side"),
     "side_by_side": (["--bulk", "backfill", "--initial-load"], "side_by_side"),
@@ -80,6 +82,10 @@ def board_census(sandbox: SandboxServer) -> dict[str, Any]:
         "archived": sum(counts[b["id"]] - live[b["id"]] for b in boards),
         "fullest": fullest,
     }
+
+
+def slug(label: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in label).strip("-")
 
 
 def _run(cmd: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess[str]:
@@ -119,8 +125,9 @@ def push(
     with log.open("a") as out:
         out.write(f"\n===== {label}\n")
         out.flush()
+        profile = ["-m", "cProfile", "-o", str(PROFILE_DIR / f"{slug(label)}.prof")] if PROFILE_DIR else []
         code = subprocess.run(
-            [sys.executable, "-m", "pusher", "--all-customers", *extra],
+            [sys.executable, *profile, "-m", "pusher", "--all-customers", *extra],
             cwd=REPO,
             env=env,
             stdout=out,
@@ -268,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         "side_by_side or one at a time (queue); the 5%% change follows side_by_side",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (database, pusher output)")
+    p.add_argument("--profile", type=Path, help="write each push's cProfile stats (pstats) to this folder")
     args = p.parse_args(argv)
+    global PROFILE_DIR
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile.resolve()
     figs = [f for mode in args.modes for f in run_mode(mode, args)]
     print(render(figs, args, "scale bench, all runs"))
     print(verdict(figs))
