@@ -74,9 +74,11 @@ class Targets:
             self.learn(self.default_board, None, self.default_subitem_board, None)
 
     # ------------------------------------------------------------ make boards
-    def make_boards(self, rows: Iterable[ItemRow]) -> None:
-        """Every board that creates are placed on but that has no id yet: found or made, once per
-        name. With ``boards.auto_create`` off, one refusal names them all."""
+    def boards_to_make(self, rows: Iterable[ItemRow]) -> dict[str, Any]:
+        """The boards that creates are placed on but that have no id yet (``BoardTarget`` by name):
+        those found without asking monday are learnt, the rest are returned for ``make``, one at a
+        time, so a run can start one board's import jobs before the next board is made (issue 22).
+        With ``boards.auto_create`` off, one refusal names them all and none is returned."""
         from pusher.boards.maker import BoardTarget
 
         wanted: dict[str, BoardTarget] = {}
@@ -98,34 +100,39 @@ class Targets:
                     ),
                 )
         if not wanted:
-            return
+            return {}
         maker = self.maker()
-        missing = []
+        missing = {}
         for name, want in wanted.items():
             known = maker.known(want)
             if known is None:
-                missing.append(want)
+                missing[name] = want
             else:
                 self._made(name, known)
         if missing and not self.s.boards.auto_create:
-            self.refused.append(str(maker.refusal(missing)))
-            for want in missing:
+            self.refused.append(str(maker.refusal(missing.values())))
+            for want in missing.values():
                 message = (
                     f"board {want.board_name!r} is not on monday yet and boards.auto_create is off "
                     "(see the REFUSED note of this run for the fix)"
                 )
                 self.by_name[want.board_name] = Target(want.board_name, problem=(BOARD_NOT_MADE, message))
-            return
-        for want in missing:
-            try:
-                self._made(want.board_name, maker.ensure(want))
-            except RefusedError as exc:
-                self.refused.append(str(exc))
-                self.by_name[want.board_name] = Target(want.board_name, problem=(BOARD_NOT_MADE, str(exc)))
-            except ClientError as exc:  # board_maker.BoardNotMade among them: the next run tries again
-                log.warning("board %r could not be made or found: %s", want.board_name, exc)
-                problem = (BOARD_UNAVAILABLE, str(exc))
-                self.by_name[want.board_name] = Target(want.board_name, problem=problem)
+            return {}
+        return missing
+
+    def make(self, want: Any) -> Target:
+        """Find or make one board of ``boards_to_make``: its target, with a problem when it could
+        not be had (its rows stay in the outbox)."""
+        try:
+            self._made(want.board_name, self.maker().ensure(want))
+        except RefusedError as exc:
+            self.refused.append(str(exc))
+            self.by_name[want.board_name] = Target(want.board_name, problem=(BOARD_NOT_MADE, str(exc)))
+        except ClientError as exc:  # board_maker.BoardNotMade among them: the next run tries again
+            log.warning("board %r could not be made or found: %s", want.board_name, exc)
+            problem = (BOARD_UNAVAILABLE, str(exc))
+            self.by_name[want.board_name] = Target(want.board_name, problem=problem)
+        return self.by_name[want.board_name]
 
     def _made(self, name: str, got: Any) -> None:
         self.learn(got.board_id, name, got.subitem_board_id, got.sizes_mode)

@@ -40,6 +40,8 @@ from pusher.sync.board_step import BoardStep, subitem_op
 from pusher.sync.mapping_guard import check_mapping
 from pusher.sync.plan import build_plan
 
+MAKE = "make:"  # the key of a board still to make, before its name (board ids are digits)
+
 # Fewer subitem deletions than this in one run are ordinary size changes, never refused.
 MIN_GUARDED_DELETES = 10
 
@@ -221,9 +223,12 @@ class Sync:
             early = subitems if subitems is not None else read_subitems(self.db, self.s.customer, parents)
         self.targets.learn_rows(rows, early)
         self.bulk.subitems_by_parent = group_subitems(early)
-        self.targets.make_boards(rows)
+        to_make = self.targets.boards_to_make(rows)  # made in the board loop, one before its jobs
         by_board: dict[str, list[ItemRow]] = {}
         for r in rows:
+            if r.operation == "create" and not r.board_id and r.board_name in to_make:
+                by_board.setdefault(MAKE + r.board_name, []).append(r)
+                continue
             target = self.targets.for_item(r, confirmed.get(r.sync_key))
             if target.board_id is None:
                 self._defer("item", r, target.problem)
@@ -237,21 +242,40 @@ class Sync:
                 removed |= self.step.removals(board_id, gone)
         work = {b: [r for r in rs if not r.is_removal] for b, rs in by_board.items()}
         work = {b: rs for b, rs in work.items() if rs}
-        self.boards.read([(b, self.targets.by_id[b].subitem_board_id) for b, _ in self._ordered(work)])
+        self.boards.read(
+            [
+                (b, self.targets.by_id[b].subitem_board_id)
+                for b, _ in self._ordered(work)
+                if b in self.targets.by_id
+            ]
+        )
         planned = Counter(
-            t.board_id
+            t.board_id or MAKE + (t.board_name or "")
             for s in early
             if s.operation == "create"
             for t in [self.targets.for_subitem(s, confirmed.get(s.parent_sync_key))]
-            if t.board_id
         )
-        for board_id, board_rows in self._ordered(work):
-            self.step.items(board_id, board_rows, removed, confirmed, planned[board_id])
+        for key, board_rows in self._ordered(work):
+            board_id: str | None = key
+            if key.startswith(MAKE):  # made now: the jobs of the boards before it are processing
+                target = self.targets.make(to_make[key[len(MAKE) :]])
+                board_id = target.board_id
+                for r in board_rows if board_id is None else ():
+                    self._defer("item", r, target.problem)
+                if board_id is None:
+                    continue
+                self.summary.board(board_id, target.board_name)
+                self.boards.read([(board_id, target.subitem_board_id)])
+            subitems_planned = planned[board_id] + planned[key]
+            self.step.items(board_id, board_rows, removed, confirmed, subitems_planned)
             self.step.jobs_done()  # the jobs that finished meanwhile (a poll round when one is due)
 
     def _ordered(self, by_board: dict[str, list[Any]]) -> list[tuple[str, list[Any]]]:
-        """Boards by name, then id: the same order every run."""
-        names = {b: self.targets.by_id[b].board_name or "" for b in by_board}
+        """Boards by name, then id: the same order every run (a board still to make: by its name)."""
+        names = {
+            b: b[len(MAKE) :] if b.startswith(MAKE) else self.targets.by_id[b].board_name or ""
+            for b in by_board
+        }
         return [(b, by_board[b]) for b in sorted(by_board, key=lambda b: (names[b], b))]
 
     # ------------------------------------------------------------- subitems
