@@ -89,13 +89,13 @@ def _values(raw: str | None) -> dict[str, Any]:
     return parsed
 
 
-def header_columns(columns: Sequence[ColumnSpec], rows: Iterable[Op]) -> list[str]:
-    """The mapping's column ids in order, then any other key the rows carry (e.g. the size curve
-    of a ``sizes: column`` route), in the order first seen."""
+def header_columns(columns: Sequence[ColumnSpec], values: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The mapping's column ids in order, then any other key the rows' values carry (e.g. the size
+    curve of a ``sizes: column`` route), in the order first seen."""
     ids = [c.id for c in columns]
     seen = set(ids)
-    for op in rows:
-        for key in _values(op.column_values):
+    for row in values:
+        for key in row:
             if key not in seen and key != "name":
                 seen.add(key)
                 ids.append(key)
@@ -105,30 +105,33 @@ def header_columns(columns: Sequence[ColumnSpec], rows: Iterable[Op]) -> list[st
 def build_job(
     units: Sequence[Unit], item_columns: Sequence[ColumnSpec], sub_columns: Sequence[ColumnSpec]
 ) -> Job:
-    """The CSV of ``units`` (items with their subitems) and the row map."""
+    """The CSV of ``units`` (items with their subitems) and the row map; each row's JSON is read once."""
     types = {c.id: c.type for c in (*item_columns, *sub_columns)}
-    items = header_columns(item_columns, (u.item for u in units))
-    subs = [o for u in units for o in u.subitems]
-    sub_ids = header_columns(sub_columns, subs) if subs else []
+    rows: list[Op] = [op for u in units for op in (u.item, *u.subitems)]
+    values = [_values(op.column_values) for op in rows]
+    is_item = [op.entity == "item" for op in rows]
+    items = header_columns(item_columns, (v for v, item in zip(values, is_item, strict=True) if item))
+    has_subs = not all(is_item)
+    subs = (v for v, item in zip(values, is_item, strict=True) if not item)
+    sub_ids = header_columns(sub_columns, subs) if has_subs else []
     header = ["name", *items]
-    if subs:
+    if has_subs:
         header += ["name" + SUBITEM_SUFFIX] + [c + SUBITEM_SUFFIX for c in sub_ids]
+    item_types = [types.get(c) for c in items]
+    sub_types = [types.get(c) for c in sub_ids]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
-    rows: list[Op] = []
-    blank_subs = [""] * (len(sub_ids) + 1) if subs else []
-    for unit in units:
-        values = _values(unit.item.column_values)
-        cells = [unit.item.item_name or ""] + [import_text(values.get(c), types.get(c)) for c in items]
-        writer.writerow(cells + blank_subs)
-        rows.append(unit.item)
-        for sub in unit.subitems:
-            sv = _values(sub.column_values)
-            sub_cells = [sub.item_name or ""] + [import_text(sv.get(c), types.get(c)) for c in sub_ids]
-            writer.writerow([""] * (len(items) + 1) + sub_cells)
-            rows.append(sub)
-    return Job(buf.getvalue(), rows, len(units), len(subs))
+    blank_subs = [""] * (len(sub_ids) + 1) if has_subs else []
+    blank_item = [""] * (len(items) + 1)
+    for op, v, item in zip(rows, values, is_item, strict=True):
+        if item:
+            cells = [import_text(v.get(c), t) for c, t in zip(items, item_types, strict=True)]
+            writer.writerow([op.item_name or "", *cells, *blank_subs])
+        else:
+            cells = [import_text(v.get(c), t) for c, t in zip(sub_ids, sub_types, strict=True)]
+            writer.writerow([*blank_item, op.item_name or "", *cells])
+    return Job(buf.getvalue(), rows, len(units), len(rows) - len(units))
 
 
 def units_of(job: Job) -> list[Unit]:
@@ -177,22 +180,21 @@ def parse_report(text: str) -> dict[int, ReportLine]:
     if not header:
         return {}
     cols = {name.strip(): i for i, name in enumerate(header)}
+    at_serial, at_status, at_id, at_error = (cols.get(n) for n in ("serialNo", "status", "itemId", "error"))
+    at_serial = at_serial or 0
+    extras = [(name, i) for name, i in cols.items() if name not in ("serialNo", "status", "itemId", "error")]
+
+    def cell(rec: list[str], i: int | None) -> str | None:
+        return (rec[i].strip() or None) if i is not None and i < len(rec) else None
+
     out: dict[int, ReportLine] = {}
     for rec in reader:
-        if not rec or not rec[cols.get("serialNo", 0)].strip().isdigit():
+        if not rec or not rec[at_serial].strip().isdigit():
             continue
-
-        def cell(name: str, rec: list[str] = rec) -> str | None:
-            i = cols.get(name)
-            value = rec[i].strip() if i is not None and i < len(rec) else ""
-            return value or None
-
-        serial = int(rec[cols.get("serialNo", 0)])
-        extra = [
-            f"{name}: {rec[i]}"
-            for name, i in cols.items()
-            if name not in ("serialNo", "status", "itemId", "error") and i < len(rec) and rec[i].strip()
-        ]
-        error = "; ".join(x for x in [cell("error"), *extra] if x) or None
-        out[serial] = ReportLine(serial, (cell("status") or "unknown").lower(), cell("itemId"), error)
+        serial = int(rec[at_serial])
+        extra = [f"{name}: {rec[i]}" for name, i in extras if i < len(rec) and rec[i].strip()]
+        error = cell(rec, at_error)
+        if extra:
+            error = "; ".join(x for x in [error, *extra] if x)
+        out[serial] = ReportLine(serial, (cell(rec, at_status) or "unknown").lower(), cell(rec, at_id), error)
     return out

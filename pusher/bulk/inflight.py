@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pusher.bulk.jobs import ImportStatus, poll_ceiling
 from pusher.bulk.wave_state import Launched
 
-Poll = Callable[[Launched], ImportStatus | None]
+Poll = Callable[[list[Launched]], list[ImportStatus | None]]  # one request for every job in flight
 Done = list[tuple[Launched, ImportStatus | None]]
 
 
@@ -41,7 +41,7 @@ class InFlight:
 
     def round(self, poll: Poll) -> Done:
         """Poll every job in flight once; the finished ones, taken out of the pipeline."""
-        done = [(one, status) for one in list(self.jobs) for status in [poll(one)]
+        done = [(one, status) for one, status in zip(self.jobs, poll(self.jobs), strict=True)
                 if status is None or status.final]  # fmt: skip
         finished = {id(one) for one, _ in done}
         self.jobs = [one for one in self.jobs if id(one) not in finished]
@@ -52,4 +52,4 @@ class InFlight:
     def give_up(self, poll: Poll) -> Done:
         """Every job left, with its last status (still running: the next run settles it)."""
         left, self.jobs = self.jobs, []
-        return [(one, poll(one)) for one in left]
+        return list(zip(left, poll(left), strict=True))

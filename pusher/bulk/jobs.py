@@ -32,6 +32,7 @@ IMPORT_FINAL = frozenset({"COMPLETED", "FAILED", "REJECTED", UPLOAD_EXPIRED})
 REMOVAL_FINAL = frozenset({"COMPLETED", "FAILED", "EXPIRED", "CANCELLED"})
 START_LIMIT = "RATE_LIMIT_EXCEEDED"  # 100 job starts per account per hour
 MAX_POLL = 60.0  # seconds: the back-off's ceiling
+MAX_POLLED = 25  # import jobs asked about in one request (a run has at most 100 starts an hour)
 MAX_POLL_FACTOR = 6.0  # ... and at most this many first intervals (10 s → 60 s; a scaled clock alike)
 
 
@@ -40,7 +41,7 @@ def poll_ceiling(first: float) -> float:
     return max(first, min(MAX_POLL, MAX_POLL_FACTOR * first))
 
 
-def render_bulk(operation: str) -> str:
+def render_bulk(operation: str, rows: int = 1) -> str:
     if operation not in BULK_OPERATIONS:
         raise KeyError(f"unknown GraphQL operation {operation!r}")
     env = jinja2.Environment(  # GraphQL text: no value is ever rendered, nothing to escape
@@ -48,7 +49,7 @@ def render_bulk(operation: str) -> str:
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701
     )
-    return env.get_template(operation + SUFFIX).render(rows=[{}]).strip() + "\n"
+    return env.get_template(operation + SUFFIX).render(rows=[{}] * rows).strip() + "\n"
 
 
 def start_request(mode: str, board_id: str, group_id: str) -> Request:
@@ -63,6 +64,15 @@ def removal_request(kind: str, board_id: str, item_ids: Sequence[str]) -> Reques
 
 def status_request(operation: str, job_id: str) -> Request:
     return Request(operation, render_bulk(operation), {"job": job_id}, [("job",)], mutation=False)
+
+
+def import_status_request(job_ids: Sequence[str]) -> Request:
+    """One ``fetch_job_status`` per job, aliased ``j0``, ``j1``, ... in ``job_ids`` order."""
+    variables = {f"job{i}": job_id for i, job_id in enumerate(job_ids)}
+    aliases = [(f"j{i}",) for i in range(len(job_ids))]
+    return Request(
+        "fetch_job_status", render_bulk("fetch_job_status", len(job_ids)), variables, aliases, False
+    )
 
 
 class StartRefused(Exception):
@@ -96,6 +106,18 @@ class RemovalStatus:
     @property
     def final(self) -> bool:
         return self.state in REMOVAL_FINAL
+
+
+def _import_status(job: Any) -> ImportStatus | None:
+    if not isinstance(job, Mapping) or not job.get("status"):
+        return None
+    return ImportStatus(
+        str(job["status"]),
+        job.get("failure_reason"),
+        job.get("failure_message"),
+        job.get("report_url") if job.get("report_created") is not False else None,
+        dict(job.get("counts") or {}),
+    )
 
 
 def _failed_ids(details: Any) -> set[str]:
@@ -208,21 +230,29 @@ class JobApi:
     # ------------------------------------------------------------- poll
     def import_status(self, job_id: str) -> ImportStatus | None:
         """The import job's status; None when monday does not know the job."""
-        try:
-            resp = self.ctx.sender.call(status_request("fetch_job_status", job_id))
-        except Rejected as exc:
-            log.warning("fetch_job_status %s: %s", job_id, exc)
-            return None
-        job = (resp.data or {}).get("job")
-        if not isinstance(job, Mapping) or not job.get("status"):
-            return None
-        return ImportStatus(
-            str(job["status"]),
-            job.get("failure_reason"),
-            job.get("failure_message"),
-            job.get("report_url") if job.get("report_created") is not False else None,
-            dict(job.get("counts") or {}),
-        )
+        return self.import_statuses([job_id])[job_id]
+
+    def import_statuses(self, job_ids: Sequence[str]) -> dict[str, ImportStatus | None]:
+        """Several import jobs' statuses in one request (``MAX_POLLED`` a request); a job monday
+        does not know is None. A request monday refuses as a whole is asked again one job at a time,
+        so one unknown job never hides the others' states."""
+        out: dict[str, ImportStatus | None] = {}
+        ids = list(dict.fromkeys(job_ids))
+        for at in range(0, len(ids), MAX_POLLED):
+            chunk = ids[at : at + MAX_POLLED]
+            try:
+                resp = self.ctx.sender.call(import_status_request(chunk))
+            except Rejected as exc:
+                if len(chunk) > 1:
+                    for job_id in chunk:
+                        out[job_id] = self.import_status(job_id)
+                    continue
+                log.warning("fetch_job_status %s: %s", chunk[0], exc)
+                out[chunk[0]] = None
+                continue
+            for i, job_id in enumerate(chunk):
+                out[job_id] = _import_status((resp.data or {}).get(f"j{i}"))
+        return out
 
     def removal_status(self, job_id: str) -> RemovalStatus | None:
         try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from pusher.bulk.files import Job, parse_report
 from pusher.bulk.jobs import ImportStatus
@@ -70,9 +70,7 @@ def job_event(
 
 
 def _outcome(intent: LogEvent, status: str, code: str | None = None, message: str | None = None) -> LogEvent:
-    ev = replace(intent, phase="outcome", status=status)
-    ev.error_code, ev.error_message = code, message
-    return ev
+    return intent.as_outcome(status, code, message)
 
 
 def settle_rows(

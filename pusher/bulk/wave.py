@@ -135,8 +135,10 @@ class BulkWave:
                 waited += step
         return rest
 
-    def _poll(self, one: Launched) -> ImportStatus | None:
-        return self._poller(one)()
+    def _poll(self, jobs: list[Launched]) -> list[ImportStatus | None]:
+        """Every job's status, in one request per 25 jobs."""
+        statuses = self.api.import_statuses([one.tally.job_id for one in jobs])
+        return [self._uploaded(one, statuses[one.tally.job_id]) for one in jobs]
 
     def _settle_all(self, done: list[tuple[Launched, ImportStatus | None]]) -> list[Op]:
         """Settle each job; every job's outcomes are logged before a stop is raised."""
@@ -223,14 +225,14 @@ class BulkWave:
         return self._settle_all([(one, statuses.get(one.tally.job_id)) for one in launched])
 
     def _poller(self, one: Launched) -> Callable[[], ImportStatus | None]:
-        def poll() -> ImportStatus | None:
-            status = self.api.import_status(one.tally.job_id)
-            if one.upload_error is not None and status is not None and status.state == "UPLOAD_PENDING":
-                # our upload never arrived, and nobody else has the URL: the job creates nothing
-                return ImportStatus("REJECTED", "UPLOAD_FAILED", one.upload_error)
-            return status
+        return lambda: self._uploaded(one, self.api.import_status(one.tally.job_id))
 
-        return poll
+    @staticmethod
+    def _uploaded(one: Launched, status: ImportStatus | None) -> ImportStatus | None:
+        if one.upload_error is not None and status is not None and status.state == "UPLOAD_PENDING":
+            # our upload never arrived, and nobody else has the URL: the job creates nothing
+            return ImportStatus("REJECTED", "UPLOAD_FAILED", one.upload_error)
+        return status
 
     def _intent(self, op: Op, job_id: str, board_id: str, group_id: str) -> LogEvent:
         return LogEvent(

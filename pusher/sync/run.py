@@ -280,6 +280,8 @@ class Sync:
 
     # ------------------------------------------------------------- subitems
     def _subitems(self, rows: list[SubitemRow]) -> None:
+        handled = self.bulk.state.handled  # created by this run's import jobs (or logged why not)
+        rows = [r for r in rows if r.operation != "create" or r.sync_key not in handled]
         if not rows:
             return
         confirmed = self.log.confirmed_items()  # includes this run's creates, on any board

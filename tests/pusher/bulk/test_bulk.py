@@ -355,6 +355,9 @@ def test_a_group_too_large_for_one_job_goes_as_several_jobs(
         ("ingest", 28, "ok"),
     ]
     assert len({j["job_id"] for j in summary.jobs}) == 3
+    # the three jobs are in flight together and a poll round asks about all of them in one request
+    polls = [s["body"] for s in env.session.sent if "fetch_job_status(" in s["body"]["query"]]
+    assert polls and sorted(polls[0]["variables"].values()) == sorted(j["job_id"] for j in summary.jobs)
     all_once(env, ks)
     items, subs = on_board(env), on_board(env, SUBBOARD)
     ok = {
@@ -606,7 +609,7 @@ def test_killed_while_the_job_processes(env: Env, monkeypatch: pytest.MonkeyPatc
     env.server.configure(import_rows_per_second=10)  # 24 rows: ~2.4 s
     ks = wave(env, 6)
     with monkeypatch.context() as m:
-        kill_at(m, "import_status", lambda st: st is not None and st.state == "PROCESSING")
+        kill_at(m, "import_statuses", lambda got: any(st and st.state == "PROCESSING" for st in got.values()))
         with pytest.raises(Killed):
             run(env)
     env.server.configure(import_rows_per_second=1000)
@@ -683,3 +686,29 @@ def test_a_job_still_running_holds_its_rows_back_across_runs(env: Env) -> None:
         assert [j["status"] for j in summary.jobs] == ["pending"]
     assert env.session.mutations("create_item(") == [] and env.session.mutations("create_subitem") == []
     assert env.sql("select count(*) from main.MON_PushLog where entity = 'job'") == [(1,)]  # its intent only
+
+
+def test_a_poll_round_monday_refuses_whole_is_asked_job_by_job() -> None:
+    """One job monday no longer knows must not hide the states of the others polled with it."""
+    from types import SimpleNamespace
+
+    from pusher.monday.client import Rejected, Response
+
+    calls: list[list[str]] = []
+
+    def call(request: Any) -> Response:
+        ids = list(request.variables.values())
+        calls.append(ids)
+        if "gone" in ids:
+            raise Rejected("INVALID_ARGUMENT", "Job gone not found")
+        data = {f"j{i}": {"status": "COMPLETED", "report_url": f"https://r/{j}"} for i, j in enumerate(ids)}
+        return Response(200, data, [], None)
+
+    api = bulk_jobs.JobApi(SimpleNamespace(sender=SimpleNamespace(call=call)), 0.0)  # type: ignore[arg-type]
+    got = api.import_statuses(["a", "gone", "b"])
+    assert calls == [["a", "gone", "b"], ["a"], ["gone"], ["b"]]
+    assert got["gone"] is None
+    assert {k: (v.state, v.report_url) for k, v in got.items() if v} == {
+        "a": ("COMPLETED", "https://r/a"),
+        "b": ("COMPLETED", "https://r/b"),
+    }

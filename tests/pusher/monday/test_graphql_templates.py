@@ -102,7 +102,7 @@ def requests_for(n: int) -> list[ops.Request]:
         # the bulk path (issue 11): import jobs, their status, bulk archive / delete and theirs
         bulk_jobs.start_request("ingest", "9001", "group_mkMARKER0"),
         bulk_jobs.start_request("backfill", "9001", "group_mkMARKER0"),
-        bulk_jobs.status_request("fetch_job_status", "JOB-ID-MARKER-1"),
+        bulk_jobs.import_status_request([f"JOB-ID-MARKER-{i}" for i in range(max(1, n))]),
         bulk_jobs.removal_request("archive", "9001", [str(7_700_000_000 + i) for i in range(n)]),
         bulk_jobs.removal_request("delete", "9001", [str(7_700_000_000 + i) for i in range(n)]),
         bulk_jobs.status_request("job_status", "JOB-ID-MARKER-2"),

@@ -4,6 +4,7 @@ relation names validated and values passed as parameters."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ from pusher.errors import ConfigError
 from pusher.store.database import Database
 from pusher.store.outbox import ITEM_COLUMNS, read_items
 from pusher.store.profiles import find_profiles_file, load_output
+from pusher.store.push_log import LOG_COLUMNS
 from pusher.store.sqlserver import sqlserver_connection_string
 
 # -------------------------------------------------------------- connection
@@ -108,3 +110,41 @@ def test_insert_many_keeps_every_value_in_one_list_statement_or_by_values(tmp_pa
         db.insert_many(cur, db.relation("t"), ("a", "b", "c", "d"), mixed)
     got = db.query("select a, b, c, d from main.t")
     assert sorted(got) == sorted([*rows, ("m1", 1, stamp, "5"), ("m2", 2, stamp, "five")])
+
+
+def test_insert_many_sends_a_value_every_row_shares_once_and_keeps_every_row(tmp_path: Path) -> None:
+    # a batch's run, customer and phase are one scalar each (issue 22); rows all alike stay rows
+    con = duckdb.connect(str(tmp_path / "o.duckdb"))
+    con.execute("create table main.t (a varchar, b integer, c varchar)")
+    db = Database(con, "duckdb", "main")
+    shared = [(f"k{i}", 7, None) for i in range(300)]
+    alike = [("same", 1, "x")] * 3
+    with db.transaction() as cur:
+        db.insert_many(cur, db.relation("t"), ("a", "b", "c"), shared)
+        db.insert_many(cur, db.relation("t"), ("a", "b", "c"), alike)
+        db.insert_many(cur, db.relation("t"), ("a", "b", "c"), [("one", None, None)])
+    got = db.query("select a, b, c from main.t")
+    assert sorted(got, key=str) == sorted([*shared, *alike, ("one", None, None)], key=str)
+
+
+def test_push_log_rows_get_distinct_ids_and_increasing_times(tmp_path: Path) -> None:
+    from pusher.store.push_log import LogEvent, PushLog, log_ids
+
+    ids = log_ids(5000)
+    assert len(set(ids)) == 5000 and all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids)
+    assert not set(ids) & set(log_ids(5000))
+    con = duckdb.connect(str(tmp_path / "o.duckdb"))
+    cols = ", ".join(f"{c} {'timestamp' if c == 'logged_at' else 'integer' if c == 'attempt' else 'varchar'}"
+                     for c in LOG_COLUMNS)  # fmt: skip
+    con.execute(f"create table main.MON_PushLog ({cols})")
+    log = PushLog(Database(con, "duckdb", "main"), "run-1", "ACME")
+    long = "é" * 3000
+    log.write([LogEvent("item", f"k{i}", "create", "intent", "sent", error_message=long) for i in range(3)])
+    log.write([LogEvent("item", "k9", "create", "intent", "sent")])
+    got = con.execute(
+        "select sync_key, logged_at, run_id, customer_name, length(error_message) from main.MON_PushLog"
+    ).fetchall()
+    assert [g[0] for g in sorted(got, key=lambda g: g[1])] == ["k0", "k1", "k2", "k9"]
+    assert len({g[1] for g in got}) == 4
+    assert {(g[2], g[3]) for g in got} == {("run-1", "ACME")}
+    assert [g[4] for g in sorted(got, key=lambda g: g[1])] == [2000, 2000, 2000, None]
