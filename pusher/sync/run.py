@@ -27,23 +27,21 @@ from pusher.boards.views import Boards
 from pusher.bulk.recover import recover
 from pusher.bulk.wave import BulkWave, group_subitems
 from pusher.config.settings import Settings
-from pusher.errors import LimitStop, RefusedError
+from pusher.errors import LimitStop
 from pusher.monday.client import MondayClient
 from pusher.monday.pacing import Pacer
 from pusher.run.context import RunContext, pacer_for
 from pusher.run.progress import Progress
 from pusher.run.summary import RowError, Summary
 from pusher.store.database import Database
-from pusher.store.outbox import ItemRow, SubitemRow, label_in, read_items, read_subitems
+from pusher.store.outbox import ItemRow, SubitemRow, read_items, read_subitems
 from pusher.store.push_log import PushLog
 from pusher.sync.board_step import BoardStep, subitem_op
+from pusher.sync.guards import archive_guard, delete_guard
 from pusher.sync.mapping_guard import check_mapping
 from pusher.sync.plan import build_plan
 
 MAKE = "make:"  # the key of a board still to make, before its name (board ids are digits)
-
-# Fewer subitem deletions than this in one run are ordinary size changes, never refused.
-MIN_GUARDED_DELETES = 10
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +92,10 @@ class Sync:
                 subitems = read_subitems(self.db, s.customer, parents)
                 check_mapping(s, self.db, subitems)
             self.out(build_plan(s, items, subitems, self.log, self.db).render())
-            self._archive_guard(items)
-            self._delete_guard(subitems)
+            archive_guard(s, self.log, items)
+            delete_guard(s, self.db, subitems)
             return self.summary
-        self._archive_guard(items)
+        archive_guard(s, self.log, items)
         if self.client is None:  # even with nothing to send: a missing token should not go unnoticed
             self.client = MondayClient(
                 s.api_url, s.api_version, connect_timeout=s.connect_timeout, read_timeout=s.read_timeout
@@ -132,7 +130,7 @@ class Sync:
                     subitems = read_subitems(self.db, s.customer, parents)
                 check_mapping(s, self.db, subitems, "no subitem was sent")
                 self.summary.outbox_rows += len(subitems)
-            self._delete_guard(subitems)
+            delete_guard(s, self.db, subitems)
             held = self.bulk.in_flight()  # rows in jobs still running, and the subitems of their items
             waits = [("subitem", r.sync_key) in held or ("item", r.parent_sync_key) in held for r in subitems]
             self._subitems([r for r, w in zip(subitems, waits, strict=True) if not w])
@@ -165,43 +163,6 @@ class Sync:
         self.summary.paced_seconds = paced - self._waits_before[0]
         self.summary.limit_wait_seconds = waited - self._waits_before[1]
         return self.summary
-
-    # --------------------------------------------------------------- guards
-    def _archive_guard(self, items: list[ItemRow]) -> None:
-        removals = [r for r in items if r.is_removal]
-        if not removals:
-            return
-        live = sum(1 for c in self.log.confirmed_items().values() if c.live)
-        share = len(removals) / live if live else float("inf")
-        if share > self.s.max_archive_share and not self.s.force:
-            kinds = Counter(r.operation for r in removals)
-            moves = sum(1 for r in removals if r.change_reason == "moved")
-            what = " and ".join(f"{n} {op}" for op, n in sorted(kinds.items()))
-            raise RefusedError(
-                f"refusing to archive {len(removals)} of {live} live items ({what}"
-                + (f", {moves} of them moving to another board" if moves else "")
-                + f"; {share:.0%} > sync.max_archive_share {self.s.max_archive_share:.0%}); "
-                "check the source, or rerun with --force"
-            )
-
-    def _delete_guard(self, rows: list[SubitemRow]) -> None:
-        """Sizes blanked wholesale (a broken extract) must not read as "delete every subitem".
-        Deletions below MIN_GUARDED_DELETES are ordinary size changes and always go."""
-        deletes = sum(1 for r in rows if r.operation == "delete")
-        if deletes < MIN_GUARDED_DELETES or self.s.force:
-            return
-        relation = self.db.relation("MON_CustMasterSchedule_Subitems")
-        matches, params = label_in("customer_name", [self.s.customer])
-        ((live,),) = self.db.query(
-            f"SELECT COUNT(*) FROM {relation} WHERE is_live = ?{matches}", [True, *params]
-        )
-        share = deletes / live if live else float("inf")
-        if share > self.s.max_archive_share:
-            raise RefusedError(
-                f"refusing to delete {deletes} of {live} live subitems ({share:.0%} > "
-                f"sync.max_archive_share {self.s.max_archive_share:.0%}): were the sizes blanked at "
-                "the source? check ORDERS_UNIFIED, or rerun with --force"
-            )
 
     # --------------------------------------------------------------- boards
     def _maker(self) -> Any:
