@@ -71,6 +71,7 @@ class ImportJob:
     steps: list[Step] = field(default_factory=list)
     done: int = 0  # steps run
     started_at: float | None = None  # monday time processing began
+    ended_at: float | None = None  # monday time the sandbox saw it end (benchmarks' timeline)
     reserved: list[float] | None = None  # [time, rows] entry in the account's hourly budget
     report_token: str | None = None
     report_expires: float | None = None

@@ -208,6 +208,8 @@ class JobStore:
             ran = run_steps(job, self.state, self._due(job.started_at, now, len(job.steps)), budget)
             if job.status in ENDED and self.limits.import_processing == QUEUE:
                 self._free_at = self._end_of(job, now)
+        if job.status in ENDED and job.ended_at is None:
+            job.ended_at = now
         if job.status in (COMPLETED, FAILED) and job.parsed is not None and job.report_token is None:
             job.report_token = secrets.token_urlsafe(18)
             job.report_expires = now if job.report_expired else now + self.limits.job_url_ttl_seconds

@@ -121,7 +121,8 @@ def push(
     before, census0 = sandbox.stats, board_census(sandbox)
     jobs0 = set(sandbox.jobs.jobs)
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
+    own0 = resource.getrusage(resource.RUSAGE_SELF)  # this process is the sandbox (and little else)
+    started, monday0 = time.monotonic(), sandbox.clock.now()
     with log.open("a") as out:
         out.write(f"\n===== {label}\n")
         out.flush()
@@ -135,12 +136,17 @@ def push(
             check=False,
         ).returncode
     seconds = time.monotonic() - started
-    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu1, own1 = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
     fig = figures(label, seconds, window, code, sandbox, before, census0)
     fig.cpu_seconds = cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime
+    fig.sandbox_cpu_seconds = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime
     with sandbox.state.lock:
         new = [j for key, j in sandbox.jobs.jobs.items() if key not in jobs0]
     fig.jobs, fig.job_rows = len(new), sum(j.counts["submitted"] for j in new)
+    uploads = [j.uploaded_at - monday0 for j in new if j.uploaded_at is not None]
+    ends = [j.ended_at - monday0 for j in new if j.ended_at is not None]
+    if uploads and ends:  # monday seconds after the push began
+        fig.timeline = (min(uploads), max(uploads), max(ends))
     return fig
 
 

@@ -40,6 +40,8 @@ class Figures:
     jobs: int = 0  # import jobs started
     job_rows: int = 0  # rows in their files
     cpu_seconds: float = 0.0  # the pusher process's user + system time
+    sandbox_cpu_seconds: float = 0.0  # the bench process's (the sandbox standing in for monday)
+    timeline: tuple[float, float, float] | None = None  # monday s: first file in, last file in, last job end
 
     @property
     def monday_minutes(self) -> float:
@@ -59,7 +61,7 @@ def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale be
     ]
     head = ("", "boards made", "boards (items/subitems)", "live items", "live subitems", "archived")
     head += ("fullest board", "mutations", "jobs (rows)", "HTTP calls", "429s", "monday minutes")
-    head += ("floor", "x floor", "pusher CPU s", "wall", "exit")
+    head += ("floor", "x floor", "pusher CPU s", "sandbox CPU s", "wall", "exit")
     rows = [head]
     for f in figs:
         rows.append(
@@ -79,6 +81,7 @@ def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale be
                 f"{f.floor_minutes:.1f}",
                 f"{f.monday_minutes / f.floor_minutes:.2f}" if f.floor_minutes else "-",
                 f"{f.cpu_seconds:.1f}",
+                f"{f.sandbox_cpu_seconds:.1f}",
                 f"{f.seconds:.0f}s",
                 f"{f.exit_code}",
             )
@@ -90,6 +93,17 @@ def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale be
         kinds = ", ".join(f"{k} {n:,}" for k, n in f.mutations.most_common())
         days = ", ".join(f"{plan} {f.calls / n:.1f}" for plan, n in DAILY_CALLS.items())
         lines.append(f"  {f.label}: {kinds or 'no mutation'}; days of daily calls: {days}")
+        if f.timeline:
+            first, last, end = (t / 60.0 for t in f.timeline)
+            lines.append(
+                f"  {f.label}: first file uploaded at {first:.1f}, last at {last:.1f}, last job ended at "
+                f"{end:.1f}, push ended at {f.monday_minutes:.1f} monday minutes"
+            )
+        if f.sandbox_cpu_seconds > 0.8 * f.seconds:
+            lines.append(
+                f"  {f.label}: the sandbox's CPU ({f.sandbox_cpu_seconds:.0f} s of {f.seconds:.0f} s) bound "
+                "this run, not monday's pace: rerun with a smaller --scale for monday's figure"
+            )
     return "\n".join(lines)
 
 
