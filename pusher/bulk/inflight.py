@@ -53,3 +53,11 @@ class InFlight:
         """Every job left, with its last status (still running: the next run settles it)."""
         left, self.jobs = self.jobs, []
         return list(zip(left, poll(left), strict=True))
+
+
+def upload_checked(one: Launched, status: ImportStatus | None) -> ImportStatus | None:
+    """``status``, or REJECTED when the job still waits for a file whose upload failed: nobody else
+    has its URL, so it creates nothing."""
+    if one.upload_error is not None and status is not None and status.state == "UPLOAD_PENDING":
+        return ImportStatus("REJECTED", "UPLOAD_FAILED", one.upload_error)
+    return status

@@ -69,6 +69,27 @@ def job_event(
     )
 
 
+def row_intent(op: Op, job_id: str, board_id: str, group_id: str, attempt: int) -> LogEvent:
+    """A job row's intent: the row as it goes in the file, ``batch_id`` = the job id."""
+    return LogEvent(
+        entity=op.entity,
+        sync_key=op.sync_key,
+        operation="create",
+        phase="intent",
+        status="sent",
+        batch_id=job_id,
+        board_id=board_id,
+        parent_sync_key=op.parent_sync_key,
+        payload_hash=op.payload_hash,
+        group_title=op.group_title,
+        item_name=op.item_name,
+        column_values=op.column_values,
+        monday_group_id=group_id if op.entity == "item" else None,
+        idempotency_key=f"job:{job_id}",
+        attempt=attempt,
+    )
+
+
 def _outcome(intent: LogEvent, status: str, code: str | None = None, message: str | None = None) -> LogEvent:
     return intent.as_outcome(status, code, message)
 

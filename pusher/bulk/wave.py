@@ -21,7 +21,7 @@ from pusher.boards.capacity import BOARD_FULL
 from pusher.boards.views import BoardView
 from pusher.bulk import settle as bulk_settle
 from pusher.bulk.files import ROWS_PER_JOB, Job, Unit, build_job, split_units, units_of
-from pusher.bulk.inflight import InFlight
+from pusher.bulk.inflight import InFlight, upload_checked
 from pusher.bulk.jobs import ImportStatus, JobApi, StartRefused, start_request
 from pusher.bulk.labels import Labels
 from pusher.bulk.removals import Removals
@@ -138,7 +138,7 @@ class BulkWave:
     def _poll(self, jobs: list[Launched]) -> list[ImportStatus | None]:
         """Every job's status, in one request per 25 jobs."""
         statuses = self.api.import_statuses([one.tally.job_id for one in jobs])
-        return [self._uploaded(one, statuses[one.tally.job_id]) for one in jobs]
+        return [upload_checked(one, statuses[one.tally.job_id]) for one in jobs]
 
     def _settle_all(self, done: list[tuple[Launched, ImportStatus | None]]) -> list[Op]:
         """Settle each job; every job's outcomes are logged before a stop is raised."""
@@ -204,7 +204,12 @@ class BulkWave:
         info = {"rows": rows, "items": job.items, "subitems": job.subitems, "mode": mode,
                 "started_at": utcnow().isoformat(timespec="seconds")}  # fmt: skip
         job_ev = bulk_settle.job_event(job_id, mode, board_id, units[0].item.group_title, group_id, info)
-        intents = [self._intent(op, job_id, board_id, group_id) for op in job.rows]
+        tries = self.ctx.log.next_attempt
+        intent = bulk_settle.row_intent
+        intents = [
+            intent(op, job_id, board_id, group_id, tries(op.entity, op.sync_key, "create", op.payload_hash))
+            for op in job.rows
+        ]
         self.ctx.log.write([job_ev, *intents])  # before the upload: a rerun knows what may exist
         tally = JobTally(job_id, mode, board_id, rows)
         self.state.jobs.append(tally)
@@ -225,33 +230,7 @@ class BulkWave:
         return self._settle_all([(one, statuses.get(one.tally.job_id)) for one in launched])
 
     def _poller(self, one: Launched) -> Callable[[], ImportStatus | None]:
-        return lambda: self._uploaded(one, self.api.import_status(one.tally.job_id))
-
-    @staticmethod
-    def _uploaded(one: Launched, status: ImportStatus | None) -> ImportStatus | None:
-        if one.upload_error is not None and status is not None and status.state == "UPLOAD_PENDING":
-            # our upload never arrived, and nobody else has the URL: the job creates nothing
-            return ImportStatus("REJECTED", "UPLOAD_FAILED", one.upload_error)
-        return status
-
-    def _intent(self, op: Op, job_id: str, board_id: str, group_id: str) -> LogEvent:
-        return LogEvent(
-            entity=op.entity,
-            sync_key=op.sync_key,
-            operation="create",
-            phase="intent",
-            status="sent",
-            batch_id=job_id,
-            board_id=board_id,
-            parent_sync_key=op.parent_sync_key,
-            payload_hash=op.payload_hash,
-            group_title=op.group_title,
-            item_name=op.item_name,
-            column_values=op.column_values,
-            monday_group_id=group_id if op.entity == "item" else None,
-            idempotency_key=f"job:{job_id}",
-            attempt=self.ctx.log.next_attempt(op.entity, op.sync_key, "create", op.payload_hash),
-        )
+        return lambda: upload_checked(one, self.api.import_status(one.tally.job_id))
 
     def _refused(
         self, board_id: str, group_id: str, units: list[Unit], mode: str, exc: StartRefused
