@@ -67,14 +67,6 @@ watermark as (
     cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{#- The columns of stg_push_log (and stg_push_log_archive), in order, for unions. -#}
-{% macro push_log_columns() -%}
-    {{ return(['log_id', 'logged_at', 'run_id', 'batch_id', 'customer_name', 'board_id', 'entity',
-               'sync_key', 'parent_sync_key', 'operation', 'phase', 'status', 'payload_hash',
-               'group_title', 'item_name', 'column_values', 'monday_id', 'monday_parent_id',
-               'monday_group_id', 'idempotency_key', 'attempt', 'error_code', 'error_message']) }}
-{%- endmacro %}
-
 {#- Every push-log row, hot and archived (what a full rebuild of a compacted model and the history
     read; the scheduled reads never touch the archive). -#}
 {% macro push_log_all_rows() -%}
