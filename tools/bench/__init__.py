@@ -18,7 +18,8 @@
   nothing-to-send push with the push log grown 20x, before and after the daily compaction.
 - ``reconcile``: ``python -m tools.bench.reconcile`` (``make bench-reconcile``): a full board
   (10,000 items, ~87,000 subitems) read and compared by ``pusher reconcile``.
-- ``common``: what the transform benchmarks share: ``dbt_command`` (a scheduled run's flags),
-  ``in_child`` (a function in a fresh process), ``peak_memory_mb``, ``generate`` / ``held_out``
-  (the sample data).
+- ``common``: what the benchmarks share: ``dbt_command`` (a scheduled run's flags), ``in_child``
+  (a function in a fresh process), ``peak_memory_mb``, ``generate`` / ``held_out`` (the sample
+  data); for the benches that push: ``bench_folder`` (the temp folder, kept with ``--keep``),
+  ``pusher_env``, ``scaled_sandbox`` (monday's limits on a scaled clock), ``machine_load``.
 """

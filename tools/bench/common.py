@@ -1,19 +1,29 @@
-"""What the transform benchmarks share: the dbt command of a scheduled run, a function run in a
-fresh process (its result after a marker), the process's own peak memory, and the sample data
-(the default shape or the held-out one)."""
+"""What the benchmarks share: the dbt command of a scheduled run, a function run in a fresh
+process (its result after a marker), the process's own peak memory, and the sample data (the
+default shape or the held-out one); for the benches that push (growth, parallel, reconcile), the
+temp folder of a run, the environment dbt and the pusher get in it, the sandbox on a scaled clock,
+and the machine's load printed beside the figures."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from tools.sample_orders import Shape, create
+
+if TYPE_CHECKING:
+    from tests.sandbox import SandboxServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -90,3 +100,52 @@ def held_out(db: Path | str) -> None:
     con = duckdb.connect(str(db))
     con.execute(f"UPDATE dbo.ORDERS_UNIFIED SET {', '.join(sets)}")
     con.close()
+
+
+@contextmanager
+def bench_folder(name: str, keep: bool) -> Iterator[Path]:
+    """A temp folder ``bench-<name>-…`` for one bench run, with profiles.example.yml as its
+    profiles.yml; removed at the end, or kept (and its path printed) when ``keep``."""
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    try:
+        shutil.copy(REPO / "profiles.example.yml", folder / "profiles.yml")
+        yield folder
+    finally:
+        if keep:
+            print(f"kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def pusher_env(folder: Path, db: Path, config: Path, token: str) -> dict[str, str]:
+    """The environment dbt and the pusher run in: the profiles.yml of ``folder`` (bench_folder) on
+    the DuckDB file ``db``, the mapping ``config``, and the sandbox's ``token``."""
+    return {
+        **os.environ,
+        "DBT_PROFILES_DIR": str(folder),
+        "ORDER_SYNC_DUCKDB": str(db),
+        "ORDER_SYNC_TARGET": "duckdb",
+        "ORDER_SYNC_CONFIG": str(config),
+        "MONDAY_API_TOKEN": token,
+    }
+
+
+def scaled_sandbox(token: str, scale: float, **options: Any) -> SandboxServer:
+    """The sandbox with monday's limits on a clock ``scale`` times faster: its minute 60/scale s,
+    300/scale ms a request and 20/scale ms more a mutation, no daily call cap; ``options`` go to
+    SandboxServer as they are."""
+    from tests.sandbox import SandboxServer  # here: the transform benches never start one
+
+    return SandboxServer(
+        token=token,
+        window_seconds=60.0 / scale,
+        daily_calls=0,
+        latency_ms=300.0 / scale,
+        latency_per_mutation_ms=20.0 / scale,
+        **options,
+    )
+
+
+def machine_load() -> str:
+    """The load a bench's wall times were measured under, to print beside them."""
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"

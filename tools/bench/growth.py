@@ -24,19 +24,15 @@ ratios of one run.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-from tests.sandbox import SandboxServer
-from tools.bench.common import held_out
-from tools.bench.scale import REPO, TOKEN, dbt_build, write_config
+from tools.bench.common import REPO, bench_folder, held_out, machine_load, pusher_env, scaled_sandbox
+from tools.bench.scale import TOKEN, dbt_build, write_config
 from tools.sample_orders import Shape, create
 
 LOG = "main.MON_PushLog"
@@ -126,31 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the temp folder (database, logs)")
     args = p.parse_args(argv)
     window = 60.0 / args.scale
-    tmp = Path(tempfile.mkdtemp(prefix="bench-growth-"))
-    db = tmp / "orders.duckdb"
-    out = tmp / "run.log"
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    config = write_config(tmp, "subitems", window)
-    try:
+    with bench_folder("growth", args.keep) as tmp:
+        db = tmp / "orders.duckdb"
+        out = tmp / "run.log"
+        config = write_config(tmp, "subitems", window)
         create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, 8, (1, 6)))
         held_out(db)
-        env = {
-            **os.environ,
-            "DBT_PROFILES_DIR": str(tmp),
-            "ORDER_SYNC_DUCKDB": str(db),
-            "ORDER_SYNC_TARGET": "duckdb",
-            "ORDER_SYNC_CONFIG": str(config),
-            "MONDAY_API_TOKEN": TOKEN,
-        }
+        env = pusher_env(tmp, db, config, TOKEN)
         print(f"first build {dbt_build(tmp, env, config):.1f} s", flush=True)
-        sandbox = SandboxServer(
-            token=TOKEN,
-            window_seconds=window,
-            daily_calls=0,
-            latency_ms=300.0 / args.scale,
-            latency_per_mutation_ms=20.0 / args.scale,
-        )
-        with sandbox:
+        with scaled_sandbox(TOKEN, args.scale) as sandbox:
             env["MONDAY_API_URL"] = sandbox.url
             first = push(env, out, "--bulk", "backfill", "--initial-load")
             print(f"first sync {first:.0f} s; push log {log_rows(db)[0]:,} rows", flush=True)
@@ -174,13 +154,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"   push {r['push']:5.1f} s ({r['push'] / base['push']:.2f}x)"
             )
         print("  targets: grown <= 1.5x, compacted <= 1.25x (issue 23)")
-        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+        print(f"  {machine_load()}")
         return 0
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -20,27 +20,16 @@ nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from tests.sandbox import SandboxServer
-from tools.bench.scale import REPO, TOKEN, Figures, board_census, dbt_build, figures, push, write_config
+from tools.bench.common import REPO, bench_folder, pusher_env, scaled_sandbox
+from tools.bench.scale import TOKEN, Figures, board_census, dbt_build, figures, push, write_config
 from tools.sample_orders import Shape, create
-
-
-def _sandbox(args: argparse.Namespace, window: float) -> SandboxServer:
-    return SandboxServer(
-        token=TOKEN,
-        window_seconds=window,
-        daily_calls=0,
-        latency_ms=300.0 / args.scale,
-        latency_per_mutation_ms=20.0 / args.scale,
-    )
 
 
 def customers_of(db: Path) -> list[str]:
@@ -95,33 +84,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the temp folder (logs, databases)")
     args = p.parse_args(argv)
     window = 60.0 / args.scale
-    tmp = Path(tempfile.mkdtemp(prefix="bench-parallel-"))
-    db = tmp / "orders.duckdb"
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    config = write_config(tmp, "subitems", window)
-    try:
+    with bench_folder("parallel", args.keep) as tmp:
+        db = tmp / "orders.duckdb"
+        config = write_config(tmp, "subitems", window)
         create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, args.seasons, (1, 6)))
-        env = {
-            **os.environ,
-            "DBT_PROFILES_DIR": str(tmp),
-            "ORDER_SYNC_DUCKDB": str(db),
-            "ORDER_SYNC_TARGET": "duckdb",
-            "ORDER_SYNC_CONFIG": str(config),
-            "MONDAY_API_TOKEN": TOKEN,
-        }
+        env = pusher_env(tmp, db, config, TOKEN)
         print(f"dbt build {dbt_build(tmp, env, config):.0f}s", flush=True)
         results: dict[int, Figures] = {}
         for at_once in sorted({1, args.parallel}):
             one_db = tmp / f"one-{at_once}.duckdb"
             shutil.copy(db, one_db)
-            with _sandbox(args, window) as sandbox:
+            with scaled_sandbox(TOKEN, args.scale) as sandbox:
                 env_one = {**env, "MONDAY_API_URL": sandbox.url, "ORDER_SYNC_DUCKDB": str(one_db)}
                 label = f"one process, {at_once} customer{'s' * (at_once > 1)} at once"
                 flags = ["--bulk", "off", "--parallel", str(at_once)]
                 results[at_once] = push(sandbox, env_one, label, window, tmp / f"one-{at_once}.log", flags)
             print(line(results[at_once]), flush=True)
         one = results[args.parallel]
-        with _sandbox(args, window) as sandbox:
+        with scaled_sandbox(TOKEN, args.scale) as sandbox:
             many = side_by_side(sandbox, {**env, "MONDAY_API_URL": sandbox.url}, db, tmp, window)
         print(line(many), flush=True)
         ratio_at_once = one.monday_minutes / results[1].monday_minutes
@@ -132,11 +112,6 @@ def main(argv: list[str] | None = None) -> int:
             "a minute; processes side by side at most 1.15x)"
         )
         return 0
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -30,14 +30,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -47,10 +43,10 @@ from graphql import OperationDefinitionNode, parse
 from tests.sandbox import SandboxServer
 from tests.sandbox.doc_cost import estimate_cost
 from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec
+from tools.bench.common import REPO, bench_folder, machine_load, pusher_env, scaled_sandbox
 from tools.bench.scale import dbt_build
 from tools.sample_orders import Shape, create
 
-REPO = Path(__file__).resolve().parents[2]
 TOKEN = "tok-bench-reconcile-52c1"  # noqa: S105 (the sandbox accepts only this)
 EDITS = 5
 SUBITEMS_LIMIT = 100_000
@@ -133,37 +129,22 @@ def nested_page_cost(sandbox: SandboxServer, columns: int, subcolumns: int) -> i
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    tmp = Path(tempfile.mkdtemp(prefix="bench-reconcile-"))
-    db = tmp / "orders.duckdb"
-    shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    window = 60.0 / args.scale
-    config = yaml.safe_load((REPO / "monday.yml").read_text())
-    # The whole board: 10,000 items with their ~87,000 subitems. The subitems board's own limit of
-    # 10,000 (the sandbox's, and the pusher's plan) would move lines to a second board at ~1,150
-    # lines, so both are lifted here; what is measured is reading one board that full.
-    config["boards"]["capacity_margin"] = 0
-    config["boards"]["max_items_per_board"] = SUBITEMS_LIMIT
-    config["bulk"] = {**config.get("bulk", {}), "poll_seconds": 10.0 * window / 60.0}
-    (tmp / "monday.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(tmp),
-        "ORDER_SYNC_DUCKDB": str(db),
-        "ORDER_SYNC_TARGET": "duckdb",
-        "ORDER_SYNC_CONFIG": str(tmp / "monday.yml"),
-        "MONDAY_API_TOKEN": TOKEN,
-    }
-    try:
+    with bench_folder("reconcile", args.keep) as tmp:
+        db = tmp / "orders.duckdb"
+        window = 60.0 / args.scale
+        config = yaml.safe_load((REPO / "monday.yml").read_text())
+        # The whole board: 10,000 items with their ~87,000 subitems. The subitems board's own limit
+        # of 10,000 (the sandbox's, and the pusher's plan) would move lines to a second board at
+        # ~1,150 lines, so both are lifted here; what is measured is reading one board that full.
+        config["boards"]["capacity_margin"] = 0
+        config["boards"]["max_items_per_board"] = SUBITEMS_LIMIT
+        config["bulk"] = {**config.get("bulk", {}), "poll_seconds": 10.0 * window / 60.0}
+        (tmp / "monday.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+        env = pusher_env(tmp, db, tmp / "monday.yml", TOKEN)
         create(db, args.lines, seed=1, bad_rows=0, shape=Shape(1, 4, (1, 6)))
         print(f"dbt build {dbt_build(tmp, env, tmp / 'monday.yml'):.0f}s", flush=True)
-        sandbox = SandboxServer(
-            token=TOKEN,
-            board_spec=board_spec(),
-            window_seconds=window,
-            daily_calls=0,
-            max_items_per_board=SUBITEMS_LIMIT,
-            latency_ms=300.0 / args.scale,
-            latency_per_mutation_ms=20.0 / args.scale,
+        sandbox = scaled_sandbox(
+            TOKEN, args.scale, board_spec=board_spec(), max_items_per_board=SUBITEMS_LIMIT
         )
         with sandbox:
             env["MONDAY_API_URL"] = sandbox.url
@@ -206,11 +187,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "nested_page_cost": nested_page_cost(sandbox, n_columns, n_subcolumns),
                 "max_query_complexity": sandbox.tracker.limits.max_query_complexity,
             }
-    finally:
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def render(r: dict[str, Any]) -> str:
@@ -218,8 +194,7 @@ def render(r: dict[str, Any]) -> str:
     edits = ", ".join(f"{k} {v}" for k, v in sorted(r["edits"].items()))
     return "\n".join(
         [
-            f"\nreconcile bench: {r['lines']:,} lines; monday's minute = {r['window']:g} s; "
-            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
+            f"\nreconcile bench: {r['lines']:,} lines; monday's minute = {r['window']:g} s; {machine_load()}",
             f"  read: {r['items_read']:,} items, {r['subitems_read']:,} subitems in "
             f"{r['http_calls']} HTTP calls, {r['complexity']:,} complexity points, {r['rate_limited']} 429s",
             f"  monday minutes {r['seconds'] / r['window']:.2f}, wall {r['seconds']:.1f}s "

@@ -22,17 +22,49 @@
     ) as newest
 {%- endmacro %}
 
+{#- The CTEs every compacted push-log model opens with (int_push_log_compacted,
+    int_push_log_batches_compacted): ``previous`` (the watermark the last build left, in the row
+    whose ``marker_column`` is '~watermark', column ``watermark_column``; NULL on a full rebuild),
+    ``log_rows`` (the hot log on a scheduled build, hot and archived rows on a full rebuild) and
+    ``watermark`` (folded_from, folded_to: push_log_watermark_sql). Ends with a comma: the model
+    goes on with what it folds. -#}
+{% macro push_log_compaction_ctes(watermark_column, marker_column) -%}
+{%- if is_incremental() -%}
+previous as (
+
+    select max({{ watermark_column }}) as folded_to from {{ this }} where {{ marker_column }} = '~watermark'
+
+),
+
+log_rows as {{ inline_cte() }} (
+
+    select * from {{ ref('stg_push_log') }}
+
+),
+{%- else -%}
+previous as (
+
+    select cast(null as {{ dbt.type_timestamp() }}) as folded_to
+
+),
+
+log_rows as {{ inline_cte() }} (
+
+    {{ push_log_all_rows() }}
+
+),
+{%- endif %}
+
+watermark as (
+
+    {{ push_log_watermark_sql('log_rows', 'select * from previous') }}
+
+),
+{%- endmacro %}
+
 {#- The earliest time, for a watermark that has folded nothing yet. -#}
 {% macro push_log_epoch() -%}
     cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
-{#- The columns of stg_push_log (and stg_push_log_archive), in order, for unions. -#}
-{% macro push_log_columns() -%}
-    {{ return(['log_id', 'logged_at', 'run_id', 'batch_id', 'customer_name', 'board_id', 'entity',
-               'sync_key', 'parent_sync_key', 'operation', 'phase', 'status', 'payload_hash',
-               'group_title', 'item_name', 'column_values', 'monday_id', 'monday_parent_id',
-               'monday_group_id', 'idempotency_key', 'attempt', 'error_code', 'error_message']) }}
 {%- endmacro %}
 
 {#- Every push-log row, hot and archived (what a full rebuild of a compacted model and the history

@@ -14,39 +14,7 @@
 
 with
 
-{%- if is_incremental() %}
-
-previous as (
-
-    select max(last_event_at) as folded_to from {{ this }} where batch_id = '~watermark'
-
-),
-
-log_rows as {{ inline_cte() }} (
-
-    select * from {{ ref('stg_push_log') }}
-
-),
-{%- else %}
-
-previous as (
-
-    select cast(null as {{ dbt.type_timestamp() }}) as folded_to
-
-),
-
-log_rows as {{ inline_cte() }} (
-
-    {{ push_log_all_rows() }}
-
-),
-{%- endif %}
-
-watermark as (
-
-    {{ push_log_watermark_sql('log_rows', 'select * from previous') }}
-
-),
+{{ push_log_compaction_ctes('last_event_at', 'batch_id') }}
 
 {#- The batches with rows in the window, and how far back their rows go: a batch already
     compacted started at its started_at, a new one inside the window. Bounding logged_at keeps the

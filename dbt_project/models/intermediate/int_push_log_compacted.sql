@@ -14,39 +14,7 @@
 
 with
 
-{%- if is_incremental() %}
-
-previous as (
-
-    select max(folded_to) as folded_to from {{ this }} where entity = '~watermark'
-
-),
-
-log_rows as {{ inline_cte() }} (
-
-    select * from {{ ref('stg_push_log') }}
-
-),
-{%- else %}
-
-previous as (
-
-    select cast(null as {{ dbt.type_timestamp() }}) as folded_to
-
-),
-
-log_rows as {{ inline_cte() }} (
-
-    {{ push_log_all_rows() }}
-
-),
-{%- endif %}
-
-watermark as (
-
-    {{ push_log_watermark_sql('log_rows', 'select * from previous') }}
-
-),
+{{ push_log_compaction_ctes('folded_to', 'entity') }}
 
 events as (
 
