@@ -51,7 +51,7 @@ import yaml
 
 from tests.sandbox import SandboxServer
 from tools.bench.scale_report import IMPORT_RATE, Figures, render, verdict
-from tools.sample_orders import Shape, create, edit_share
+from tools.sample_orders import SEASONS, Shape, create, edit_share
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "docs" / "examples" / "monday.by-season.yml"
@@ -197,7 +197,7 @@ def write_config(tmp: Path, mode: str, window: float) -> Path:
 def build(mode: str, args: argparse.Namespace, tmp: Path) -> Path:
     """The sample orders of ``args`` and ``dbt build`` with size mode ``mode``: the database."""
     db = tmp / "built.duckdb"
-    create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, 6, (1, 6)))
+    create(db, args.lines, seed=1, bad_rows=0, shape=Shape(args.customers, args.seasons, (1, 6)))
     built = dbt_build(tmp, run_env(tmp, db, write_config(tmp, mode, 60.0 / args.scale)), tmp / "monday.yml")
     print(f"[{mode}] dbt build {built:.0f}s", flush=True)
     return db
@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tools.bench.scale", description=__doc__.split("\n")[0])
     p.add_argument("--lines", type=int, default=50_000, help="order lines (one customer by default)")
     p.add_argument("--customers", type=int, default=1, help="spread the lines over this many customers")
+    p.add_argument("--seasons", type=int, default=6, help="seasons the lines fall in (a board each)")
     p.add_argument("--modes", nargs="+", choices=("subitems", "column"), default=["subitems", "column"])
     p.add_argument("--scale", type=float, default=10.0, help="monday's timings divided by this")
     p.add_argument("--share", type=float, default=0.05, help="share of lines changed before the second sync")
@@ -283,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the temp dirs (database, pusher output)")
     p.add_argument("--profile", type=Path, help="write each push's cProfile stats (pstats) to this folder")
     args = p.parse_args(argv)
+    if not 1 <= args.seasons <= len(SEASONS):
+        p.error(f"--seasons takes 1 to {len(SEASONS)} (the sample's seasons)")
     global PROFILE_DIR
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)

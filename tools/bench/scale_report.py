@@ -55,7 +55,8 @@ class Figures:
 
 def render(figs: list[Figures], args: argparse.Namespace, title: str = "scale bench") -> str:
     lines = [
-        f"\n{title}: {args.lines:,} lines, {args.customers} customer(s), 6 seasons, orders of 1-6 lines; "
+        f"\n{title}: {args.lines:,} lines, {args.customers} customer(s), {args.seasons} seasons, "
+        "orders of 1-6 lines; "
         f"monday's minute = {60 / args.scale:g} s (scale {args.scale:g}); imports at 200 rows a monday "
         f"second; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
     ]
