@@ -44,6 +44,7 @@ from tests.pusher.harness import (
     subitem_row,
 )
 from tests.sandbox import SandboxServer
+from tests.support.duck import stamp_mapping
 from tests.support.paths import MONDAY_YML, PROFILES_EXAMPLE
 from tests.support.sandbox_boards import BOARD, SUBBOARD, board_spec
 
@@ -712,3 +713,31 @@ def test_a_poll_round_monday_refuses_whole_is_asked_job_by_job() -> None:
         "a": ("COMPLETED", "https://r/a"),
         "b": ("COMPLETED", "https://r/b"),
     }
+
+
+def test_each_board_made_on_demand_has_its_job_in_flight_before_the_next_board_is_made(env: Env) -> None:
+    """issue 22: boards are made one at a time, each just before its own rows, so monday processes
+    one board's file while the pusher makes the next board (not every board first, then jobs)."""
+    bulk_config(env)
+    path = env.tmp / "monday.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["boards"]["auto_create"] = True
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    stamp_mapping(env.db_path, path)  # dbt built from this file
+    lines = {"Orders (3)": keys(6, "p"), "Orders (4)": keys(6, "q")}
+    outbox(
+        env,
+        [item_row(k, board=(None, None, name)) for name, ks in lines.items() for k in ks],
+        [subitem_row(k, s, 10 + i, board=(None, None, name))
+         for name, ks in lines.items() for k in ks for i, s in enumerate(SIZES)],
+    )  # fmt: skip
+    summary = run(env)
+    assert summary.exit_code == EXIT_OK, summary.render()
+    sent = [s["body"]["query"] for s in env.session.sent]
+    made = [i for i, q in enumerate(sent) if "create_board(" in q]
+    started = [i for i, q in enumerate(sent) if "ingest_items(" in q]
+    assert len(made) == 2 and len(started) == 2
+    assert made[0] < started[0] < made[1] < started[1]
+    boards = {r["sync_key"]: r["board_id"] for r in env.log("entity = 'board' and phase = 'outcome'")}
+    for name, ks in lines.items():
+        assert set(on_board(env, boards[name])) == set(ks)
