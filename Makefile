@@ -109,9 +109,9 @@ bench-push: $(VENV)/.installed
 # One customer's 50,000 lines over six seasons onto boards made on demand: the mutation path and
 # backfill under both guesses of how monday runs an account's jobs (side by side, one at a time),
 # against the floor rows / rate; the mutation run alone takes ~50 minutes here, so iterate with
-# `$(PY) -m tools.bench.scale --lines 5000 --runs side_by_side queue`.
+# `make bench-scale BENCH_ARGS="--lines 5000 --runs side_by_side queue"`.
 bench-scale: $(VENV)/.installed
-	$(PY) -m tools.bench.scale
+	$(PY) -m tools.bench.scale $(BENCH_ARGS)
 
 # 12 customers by season: one --all-customers process against one process per customer (issue 20).
 bench-parallel: $(VENV)/.installed
