@@ -136,5 +136,5 @@ def verdict(figs: list[Figures]) -> str:
         f = next((f for f in figs if f.label.startswith(f"{mode}: after")), None)
         if f is not None:
             ok = f.monday_minutes <= limit
-            line(f"{mode}: a 5 % change", f"{f.monday_minutes:.1f}", f"≤ {limit:g}", ok)
+            line(f"{mode}: a 5 % change", f"{f.monday_minutes:.2f}", f"≤ {limit:g}", ok)
     return "\n".join(out)
