@@ -36,7 +36,6 @@ The sandbox runs in this process (its state is read directly), the pusher in its
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import subprocess
@@ -50,6 +49,7 @@ from typing import Any
 import yaml
 
 from tests.sandbox import SandboxServer
+from tools.bench.common import pusher_env, scaled_sandbox
 from tools.bench.scale_report import IMPORT_RATE, Figures, render, verdict
 from tools.sample_orders import SEASONS, Shape, create, edit_share
 
@@ -205,14 +205,7 @@ def build(mode: str, args: argparse.Namespace, tmp: Path) -> Path:
 
 def run_env(tmp: Path, db: Path, config: Path) -> dict[str, str]:
     shutil.copy(REPO / "profiles.example.yml", tmp / "profiles.yml")
-    return {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(tmp),
-        "ORDER_SYNC_DUCKDB": str(db),
-        "ORDER_SYNC_TARGET": "duckdb",
-        "ORDER_SYNC_CONFIG": str(config),
-        "MONDAY_API_TOKEN": TOKEN,
-    }
+    return pusher_env(tmp, db, config, TOKEN)
 
 
 def run_one(mode: str, run: str, built: Path, args: argparse.Namespace, change: bool) -> list[Figures]:
@@ -225,14 +218,8 @@ def run_one(mode: str, run: str, built: Path, args: argparse.Namespace, change: 
         shutil.copy(built, db)
         config = write_config(tmp, mode, window)
         env = run_env(tmp, db, config)
-        sandbox = SandboxServer(
-            token=TOKEN,
-            window_seconds=window,
-            daily_calls=0,
-            latency_ms=300.0 / args.scale,
-            latency_per_mutation_ms=20.0 / args.scale,
-            import_rows_per_second=IMPORT_RATE,
-            import_processing=processing,
+        sandbox = scaled_sandbox(
+            TOKEN, args.scale, import_rows_per_second=IMPORT_RATE, import_processing=processing
         )
         with sandbox:
             env["MONDAY_API_URL"] = sandbox.url
