@@ -60,34 +60,11 @@
         fails.first_failed_at,
         fails.last_failed_at
     from (select distinct {{ key }} from {{ events }}) as keys
-    left join (
-        select *
-        from (
-            select events.*, row_number() over (partition by {{ key }} order by logged_at desc, log_id desc) as recency
-            from {{ events }} as events
-            where status = 'ok'
-        ) as ranked
-        where recency = 1
-    ) as ok_latest
+    left join ({{ push_log_latest_row(events, key, "status = 'ok'") }}) as ok_latest
         on ok_latest.entity = keys.entity and ok_latest.key_board = keys.key_board and ok_latest.sync_key = keys.sync_key
-    left join (
-        select *
-        from (
-            select events.*, row_number() over (partition by {{ key }} order by logged_at desc, log_id desc) as recency
-            from {{ events }} as events
-            where status = 'ok' and monday_id is not null
-        ) as ranked
-        where recency = 1
-    ) as id_latest
+    left join ({{ push_log_latest_row(events, key, "status = 'ok' and monday_id is not null") }}) as id_latest
         on id_latest.entity = keys.entity and id_latest.key_board = keys.key_board and id_latest.sync_key = keys.sync_key
-    left join (
-        select *
-        from (
-            select events.*, row_number() over (partition by {{ key }} order by logged_at desc, log_id desc) as recency
-            from {{ events }} as events
-        ) as ranked
-        where recency = 1
-    ) as out_latest
+    left join ({{ push_log_latest_row(events, key) }}) as out_latest
         on out_latest.entity = keys.entity and out_latest.key_board = keys.key_board and out_latest.sync_key = keys.sync_key
     left join (
         select {{ key }}, max(logged_at) as good_at
@@ -162,3 +139,17 @@
         and earlier.key_board = later.key_board
         and earlier.sync_key = later.sync_key
 {%- endmacro -%}
+
+
+{#- The latest row per ``key`` of ``events`` (among those ``where`` keeps): by logged_at, then log_id. -#}
+{%- macro push_log_latest_row(events, key, where=none) %}
+        select *
+        from (
+            select events.*, row_number() over (partition by {{ key }} order by logged_at desc, log_id desc) as recency
+            from {{ events }} as events
+            {%- if where %}
+            where {{ where }}
+            {%- endif %}
+        ) as ranked
+        where recency = 1
+    {% endmacro %}
