@@ -243,8 +243,6 @@ class BoardStep:
         for r in rows:
             parent_id = r.monday_parent_item_id or parents.get(r.parent_sync_key)
             op = subitem_op(r, parent_id, board_id, sub_board)
-            if r.operation == "create" and self.bulk is not None and r.sync_key in self.bulk.state.handled:
-                continue  # an import job of this run created it (or logged why not)
             if r.operation == "create" and self._job_pending(op):
                 continue
             if r.operation == "create":
