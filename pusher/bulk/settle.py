@@ -90,10 +90,6 @@ def row_intent(op: Op, job_id: str, board_id: str, group_id: str, attempt: int) 
     )
 
 
-def _outcome(intent: LogEvent, status: str, code: str | None = None, message: str | None = None) -> LogEvent:
-    return intent.as_outcome(status, code, message)
-
-
 def settle_rows(
     intents: Sequence[LogEvent], status: ImportStatus | None, report: str | None, lost: str
 ) -> Settled:
@@ -109,7 +105,7 @@ def settle_rows(
         if intent.entity == "item":
             parent = (None, line is not None and line.status != "success")
         if line is not None and line.status == "success" and line.item_id:
-            ev = _outcome(intent, "ok")
+            ev = intent.as_outcome("ok")
             ev.monday_id = line.item_id
             if intent.entity == "item":
                 parent = (line.item_id, False)
@@ -118,15 +114,15 @@ def settle_rows(
             out.ok.append(ev)
         elif line is not None:
             code = f"IMPORT_{line.status.upper()}"[:100]
-            out.error.append(_outcome(intent, "error", code, line.error or line.status))
+            out.error.append(intent.as_outcome("error", code, line.error or line.status))
         elif intent.entity == "subitem" and parent[1]:
             message = "not created: its item's row failed in the same import job"
-            out.error.append(_outcome(intent, "error", "IMPORT_PARENT_FAILED", message))
+            out.error.append(intent.as_outcome("error", "IMPORT_PARENT_FAILED", message))
         elif status is not None and status.state == "REJECTED" and status.failure_reason in NOTHING_CREATED:
             message = f"import job rejected ({status.failure_reason}): {status.failure_message or ''}".strip()
-            out.error.append(_outcome(intent, "error", f"IMPORT_{status.failure_reason}", message))
+            out.error.append(intent.as_outcome("error", f"IMPORT_{status.failure_reason}", message))
         else:
-            out.unknown.append(_outcome(intent, "unknown", "IMPORT_UNKNOWN", lost))
+            out.unknown.append(intent.as_outcome("unknown", "IMPORT_UNKNOWN", lost))
     return out
 
 
@@ -136,11 +132,11 @@ def write(
     """Log the rows' outcomes and the job's (one transaction), and count them in the summary.
     ``final``: the job's state (COMPLETED, FAILED, ...), None when monday does not know it."""
     if final == "COMPLETED" and not settled.unknown:
-        job_out = _outcome(job, "ok")
+        job_out = job.as_outcome("ok")
     elif final in ("FAILED", "REJECTED"):
-        job_out = _outcome(job, "error", settled.reason or final, settled.message)
+        job_out = job.as_outcome("error", settled.reason or final, settled.message)
     else:
-        job_out = _outcome(job, "unknown", final or "JOB_UNKNOWN", "the job's report could not be had")
+        job_out = job.as_outcome("unknown", final or "JOB_UNKNOWN", "the job's report could not be had")
     settled.job_status = job_out.status
     counts = {"ok": len(settled.ok), "error": len(settled.error), "unknown": len(settled.unknown)}
     job_out.column_values = json.dumps({**json.loads(job.column_values or "{}"), **counts}, sort_keys=True)
