@@ -266,24 +266,6 @@ class JobApi:
         result = job.get("result") or {}
         return RemovalStatus(str(job["status"]), job.get("error"), _failed_ids(result.get("details")))
 
-    def wait_all(self, polls: Mapping[str, Callable[[], Any]], first: float, budget: float) -> dict[str, Any]:
-        """``wait`` for several jobs at once: each is polled until final (or forgotten), all
-        within one ``budget``; one back-off for all of them."""
-        delay, waited = first, 0.0
-        found: dict[str, Any] = {}
-        open_ = dict(polls)
-        while True:
-            for key, poll in list(open_.items()):
-                found[key] = poll()
-                if found[key] is None or found[key].final:
-                    del open_[key]
-            if not open_ or waited >= budget:
-                return found
-            step = min(delay, budget - waited)
-            self.ctx.sleep(step)
-            waited += step
-            delay = min(delay * 1.5, poll_ceiling(first))
-
     def wait(self, poll: Callable[[], Any], first: float, budget: float) -> Any:
         """Poll until the status is final, monday forgets the job (None), or ``budget`` seconds of
         waiting are spent; waits ``first`` seconds, then 1.5 times longer each time (≤ ``poll_ceiling``)."""

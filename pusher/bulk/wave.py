@@ -218,19 +218,16 @@ class BulkWave:
             log.warning("job %s: upload failed (%s)", job_id, why)
         return Launched(job_ev, intents, tally, job, why, began)
 
-    def _finish(self, launched: list[Launched]) -> list[Op]:
-        """Poll the launched jobs together until each is done (or the wait is spent); settle each
-        (a job started again after monday refused the first: ingest for backfill)."""
-        if not launched:
-            return []
-        polls = {one.tally.job_id: self._poller(one) for one in launched}
-        statuses = self.api.wait_all(
-            polls, self.ctx.settings.bulk.poll_seconds, self.ctx.settings.bulk.max_wait_seconds
+    def _finish(self, one: Launched) -> list[Op]:
+        """Poll a job started again after monday refused the first (ingest for backfill) until it
+        is done or the wait is spent, and settle it."""
+        bulk = self.ctx.settings.bulk
+        status = self.api.wait(
+            lambda: upload_checked(one, self.api.import_status(one.tally.job_id)),
+            bulk.poll_seconds,
+            bulk.max_wait_seconds,
         )
-        return self._settle_all([(one, statuses.get(one.tally.job_id)) for one in launched])
-
-    def _poller(self, one: Launched) -> Callable[[], ImportStatus | None]:
-        return lambda: upload_checked(one, self.api.import_status(one.tally.job_id))
+        return self._settle_all([(one, status)])
 
     def _refused(
         self, board_id: str, group_id: str, units: list[Unit], mode: str, exc: StartRefused
@@ -239,7 +236,7 @@ class BulkWave:
         if mode == "backfill" and ("PERMISSION" in exc.code.upper() or "AUTH" in exc.code.upper()):
             self._no_backfill(exc.message)
             got = self._launch(board_id, group_id, units)
-            return self._finish([got]) if isinstance(got, Launched) else got
+            return self._finish(got) if isinstance(got, Launched) else got
         self.ctx.summary.notes.append(f"{mode}_items not started ({exc.code}); those rows went by mutation")
         return [u.item for u in units]
 
@@ -311,5 +308,5 @@ class BulkWave:
             self._no_backfill(status and status.failure_message)
             if job is not None and not settled.ok and not settled.unknown:  # nothing created: ingest it
                 got = self._launch(tally.board_id, job_ev.monday_group_id or "", units_of(job))
-                return self._finish([got]) if isinstance(got, Launched) else got
+                return self._finish(got) if isinstance(got, Launched) else got
         return bulk_settle.back_to_mutations(settled, job, self.state.handled, self.ctx.log)
